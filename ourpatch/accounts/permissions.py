@@ -1,0 +1,174 @@
+"""The one place that decides who may do what. Every staff view and endpoint asks here.
+
+A decision is ``can(user, action, target)``: the user's role and scope (StaffProfile)
+against the action and, where the action is about one thing, that thing. Scopes:
+
+- force administrator, analyst: their force (the analyst read-only)
+- commander: their basic command unit
+- inspector, sergeant: their neighbourhoods; constable, PCSO: their neighbourhood
+- partner agency user: only what is shared with their agency
+- inspectorate: every force, read-only
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+
+from ourpatch.accounts.models import StaffProfile, StaffRole
+from ourpatch.geography.models import Force, Neighbourhood
+from ourpatch.teams.models import TeamMember
+
+AnyUser = AbstractBaseUser | AnonymousUser
+
+
+class Action(enum.StrEnum):
+    VIEW_DASHBOARD = "view_dashboard"
+    VIEW_NEIGHBOURHOOD = "view_neighbourhood"
+    EDIT_TEAM_MEMBER = "edit_team_member"
+    READ_PERSONAL_DATA = "read_personal_data"
+    VIEW_AUDIT_LOG = "view_audit_log"
+    MANAGE_ACCOUNTS = "manage_accounts"
+    PLATFORM_ADMIN = "platform_admin"
+
+
+# Roles that work inside a set of neighbourhoods named on their profile
+NEIGHBOURHOOD_ROLES = frozenset(
+    {StaffRole.INSPECTOR, StaffRole.SERGEANT, StaffRole.CONSTABLE, StaffRole.PCSO}
+)
+# Roles that supervise: they may edit anyone on their neighbourhoods' teams
+SUPERVISING_ROLES = frozenset({StaffRole.INSPECTOR, StaffRole.SERGEANT})
+# Roles that may read the personal data of residents and victims in their scope
+OPERATIONAL_ROLES = frozenset(
+    {StaffRole.FORCE_ADMIN, StaffRole.COMMANDER, *NEIGHBOURHOOD_ROLES}
+)
+
+
+def profile_of(user: AnyUser) -> StaffProfile | None:
+    if not user.is_authenticated or not user.is_active:
+        return None
+    cached: StaffProfile | None = getattr(user, "_ourpatch_profile", None)
+    if cached is None:
+        cached = (
+            StaffProfile.objects.select_related("force", "bcu", "agency")
+            .filter(user=user)
+            .first()
+        )
+        user._ourpatch_profile = cached  # type: ignore[union-attr]
+    return cached
+
+
+def neighbourhoods_in_scope(user: AnyUser) -> QuerySet[Neighbourhood]:
+    """Every neighbourhood the user may see as staff (empty for partners and strangers)."""
+    profile = profile_of(user)
+    everything = Neighbourhood.objects.all()
+    if profile is None:
+        return everything.none()
+    role = profile.role
+    if role == StaffRole.INSPECTORATE:
+        return everything
+    if role in (StaffRole.FORCE_ADMIN, StaffRole.ANALYST):
+        return everything.filter(force_id=profile.force_id)
+    if role == StaffRole.COMMANDER:
+        return everything.filter(bcu_id=profile.bcu_id)
+    if role in NEIGHBOURHOOD_ROLES:
+        return everything.filter(staff=profile)
+    return everything.none()
+
+
+def _in_scope(profile: StaffProfile, user: AnyUser, neighbourhood: Neighbourhood) -> bool:
+    role = profile.role
+    if role == StaffRole.INSPECTORATE:
+        return True
+    if role in (StaffRole.FORCE_ADMIN, StaffRole.ANALYST):
+        return neighbourhood.force_id == profile.force_id
+    if role == StaffRole.COMMANDER:
+        return neighbourhood.bcu_id is not None and neighbourhood.bcu_id == profile.bcu_id
+    if role in NEIGHBOURHOOD_ROLES:
+        return profile.neighbourhoods.filter(pk=neighbourhood.pk).exists()
+    return False
+
+
+def _can_edit_member(profile: StaffProfile, user: AnyUser, member: TeamMember) -> bool:
+    role = profile.role
+    if role == StaffRole.FORCE_ADMIN:
+        return member.force_id == profile.force_id
+    if role == StaffRole.COMMANDER:
+        return member.neighbourhoods.filter(bcu_id=profile.bcu_id).exists()
+    if role in SUPERVISING_ROLES:
+        return member.neighbourhoods.filter(staff=profile).exists()
+    if role in (StaffRole.CONSTABLE, StaffRole.PCSO):
+        # their own public profile only
+        return member.account_id is not None and member.account_id == user.pk
+    return False
+
+
+def can(user: AnyUser, action: Action, target: Any = None) -> bool:
+    """May ``user`` do ``action`` (to ``target``, where the action is about one thing)?"""
+    if action == Action.PLATFORM_ADMIN:
+        return bool(user.is_authenticated and user.is_active and user.is_superuser)
+    profile = profile_of(user)
+    if profile is None:
+        return False
+    role = profile.role
+    if action == Action.VIEW_DASHBOARD:
+        return True
+    if action == Action.VIEW_NEIGHBOURHOOD:
+        return isinstance(target, Neighbourhood) and _in_scope(profile, user, target)
+    if action == Action.READ_PERSONAL_DATA:
+        return (
+            role in OPERATIONAL_ROLES
+            and isinstance(target, Neighbourhood)
+            and _in_scope(profile, user, target)
+        )
+    if action == Action.EDIT_TEAM_MEMBER:
+        return isinstance(target, TeamMember) and _can_edit_member(profile, user, target)
+    if action == Action.VIEW_AUDIT_LOG:
+        if role == StaffRole.INSPECTORATE:
+            return True
+        return (
+            role == StaffRole.FORCE_ADMIN
+            and isinstance(target, Force)
+            and target.pk == profile.force_id
+        )
+    if action == Action.MANAGE_ACCOUNTS:
+        return (
+            role == StaffRole.FORCE_ADMIN
+            and isinstance(target, Force)
+            and target.pk == profile.force_id
+        )
+    return False
+
+
+def require(user: AnyUser, action: Action, target: Any = None) -> None:
+    """Raise PermissionDenied (HTTP 403) unless ``can(user, action, target)``."""
+    if not can(user, action, target):
+        raise PermissionDenied(f"not allowed: {action}")
+
+
+V = TypeVar("V", bound=Callable[..., HttpResponse])
+
+
+def staff_view(view: V) -> V:
+    """Staff pages: anonymous visitors are sent to sign in; signed-in non-staff get 403.
+
+    The view itself then asks ``require`` about the thing it shows.
+    """
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        require(request.user, Action.VIEW_DASHBOARD)
+        return view(request, *args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]

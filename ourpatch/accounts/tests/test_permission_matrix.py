@@ -1,0 +1,236 @@
+"""Every role against every staff view and endpoint: allowed and denied.
+
+If a view forgets to ask accounts.permissions, a denied cell here turns into a 200.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+
+from ourpatch.accounts.factories import (
+    PartnerAgencyFactory,
+    StaffProfileFactory,
+    UserFactory,
+)
+from ourpatch.accounts.models import StaffRole
+from ourpatch.contact.models import Message
+from ourpatch.geography.factories import (
+    BasicCommandUnitFactory,
+    ForceFactory,
+    NeighbourhoodFactory,
+)
+from ourpatch.teams.factories import TeamMemberFactory
+from ourpatch.teams.models import Role
+
+
+@dataclass
+class World:
+    force: object
+    other_force: object
+    a: object  # in BCU X, the sergeant's, constable's and PCSO's neighbourhood
+    b: object  # in BCU X, the inspector's too
+    c: object  # in BCU Y
+    d: object  # another force
+    member_a: object  # the constable's own team profile, in A
+    member_b: object
+    member_c: object
+    users: dict
+
+
+@pytest.fixture
+def world(db) -> World:
+    force = ForceFactory(id="west-yorkshire", name="West Yorkshire Police")
+    other = ForceFactory(id="north-yorkshire", name="North Yorkshire Police")
+    x = BasicCommandUnitFactory(force=force, code="leeds", name="Leeds")
+    y = BasicCommandUnitFactory(force=force, code="bradford", name="Bradford")
+    a = NeighbourhoodFactory(force=force, bcu=x, code="A", name="Chapeltown")
+    b = NeighbourhoodFactory(force=force, bcu=x, code="B", name="Harehills")
+    c = NeighbourhoodFactory(force=force, bcu=y, code="C", name="Manningham")
+    d = NeighbourhoodFactory(force=other, code="D", name="Harrogate")
+    agency = PartnerAgencyFactory(force=force, name="Leeds ASB team")
+
+    def staff(role: StaffRole, **kwargs):
+        hoods = kwargs.pop("neighbourhoods", None)
+        profile = StaffProfileFactory(
+            user=UserFactory(username=role.value), role=role, neighbourhoods=hoods, **kwargs
+        )
+        return profile.user
+
+    users = {
+        "force_admin": staff(StaffRole.FORCE_ADMIN, force=force),
+        "commander": staff(StaffRole.COMMANDER, force=force, bcu=x),
+        "inspector": staff(StaffRole.INSPECTOR, force=force, neighbourhoods=[a, b]),
+        "sergeant": staff(StaffRole.SERGEANT, force=force, neighbourhoods=[a]),
+        "constable": staff(StaffRole.CONSTABLE, force=force, neighbourhoods=[a]),
+        "pcso": staff(StaffRole.PCSO, force=force, neighbourhoods=[a]),
+        "analyst": staff(StaffRole.ANALYST, force=force),
+        "partner": staff(StaffRole.PARTNER, force=force, agency=agency),
+        "inspectorate": staff(StaffRole.INSPECTORATE, force=None),
+        "no_profile": UserFactory(username="no_profile"),
+        "operator": UserFactory(username="operator", is_superuser=True, is_staff=True),
+    }
+    member_a = TeamMemberFactory(
+        force=force, role=Role.CONSTABLE, neighbourhoods=[a], account=users["constable"]
+    )
+    member_b = TeamMemberFactory(force=force, role=Role.PCSO, neighbourhoods=[b])
+    member_c = TeamMemberFactory(force=force, role=Role.PCSO, neighbourhoods=[c])
+    Message.objects.create(neighbourhood=a, sender_name="R. Esident", body="Speeding on Main St")
+    return World(force, other, a, b, c, d, member_a, member_b, member_c, users)
+
+
+def endpoints(w: World) -> dict[str, tuple[str, str]]:
+    """Each staff view and endpoint: key → (method, url)."""
+    return {
+        "dashboard": ("GET", "/staff/"),
+        "scope_json": ("GET", "/staff/scope.json"),
+        "neighbourhood_a": ("GET", f"/staff/neighbourhoods/{w.force.pk}/A/"),
+        "neighbourhood_b": ("GET", f"/staff/neighbourhoods/{w.force.pk}/B/"),
+        "neighbourhood_c": ("GET", f"/staff/neighbourhoods/{w.force.pk}/C/"),
+        "neighbourhood_d": ("GET", f"/staff/neighbourhoods/{w.other_force.pk}/D/"),
+        "edit_member_a": ("GET", f"/staff/team/{w.member_a.pk}/edit/"),
+        "edit_member_b": ("GET", f"/staff/team/{w.member_b.pk}/edit/"),
+        "edit_member_c": ("GET", f"/staff/team/{w.member_c.pk}/edit/"),
+        "save_member_b": ("POST", f"/staff/team/{w.member_b.pk}/edit/"),
+        "messages_a": ("GET", f"/staff/neighbourhoods/{w.force.pk}/A/messages/"),
+        "messages_c": ("GET", f"/staff/neighbourhoods/{w.force.pk}/C/messages/"),
+        "audit_log": ("GET", "/staff/audit/"),
+        "accounts": ("GET", "/staff/accounts/"),
+        "admin": ("GET", "/staff/admin/"),
+    }
+
+
+EVERY_STAFF_PAGE = {"dashboard", "scope_json"}
+X_PAGES = {"neighbourhood_a", "neighbourhood_b"}
+
+# role → what it may open; everything else must be refused
+ALLOWED: dict[str, set[str]] = {
+    "force_admin": EVERY_STAFF_PAGE
+    | X_PAGES
+    | {"neighbourhood_c", "edit_member_a", "edit_member_b", "edit_member_c", "save_member_b"}
+    | {"messages_a", "messages_c", "audit_log", "accounts"},
+    "commander": EVERY_STAFF_PAGE
+    | X_PAGES
+    | {"edit_member_a", "edit_member_b", "save_member_b", "messages_a"},
+    "inspector": EVERY_STAFF_PAGE
+    | X_PAGES
+    | {"edit_member_a", "edit_member_b", "save_member_b", "messages_a"},
+    "sergeant": EVERY_STAFF_PAGE | {"neighbourhood_a", "edit_member_a", "messages_a"},
+    "constable": EVERY_STAFF_PAGE | {"neighbourhood_a", "edit_member_a", "messages_a"},
+    "pcso": EVERY_STAFF_PAGE | {"neighbourhood_a", "messages_a"},
+    "analyst": EVERY_STAFF_PAGE | X_PAGES | {"neighbourhood_c"},
+    "partner": EVERY_STAFF_PAGE,
+    "inspectorate": EVERY_STAFF_PAGE
+    | X_PAGES
+    | {"neighbourhood_c", "neighbourhood_d", "audit_log"},
+    "no_profile": set(),
+    "operator": {"admin"},
+}
+
+ROLES = list(ALLOWED)
+ENDPOINT_KEYS = [
+    "dashboard", "scope_json", "neighbourhood_a", "neighbourhood_b", "neighbourhood_c",
+    "neighbourhood_d", "edit_member_a", "edit_member_b", "edit_member_c", "save_member_b",
+    "messages_a", "messages_c", "audit_log", "accounts", "admin",
+]
+
+
+def _request(client: Client, method: str, url: str):
+    if method == "POST":
+        return client.post(
+            url,
+            {"name": "Changed Name", "email": "changed@police.example", "languages": "English"},
+        )
+    return client.get(url)
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINT_KEYS)
+@pytest.mark.parametrize("role", ROLES)
+def test_role_against_endpoint(world: World, role: str, endpoint: str) -> None:
+    client = Client()
+    client.force_login(world.users[role])
+    method, url = endpoints(world)[endpoint]
+    response = _request(client, method, url)
+    if endpoint in ALLOWED[role]:
+        expected = 302 if method == "POST" else 200  # a good save redirects to the dashboard
+        assert response.status_code == expected, f"{role} should reach {endpoint}"
+    elif endpoint == "admin":
+        # Django's admin sends everyone but the operator to its own sign-in page
+        assert response.status_code == 302
+        assert "/staff/admin/login/" in response["Location"]
+    else:
+        assert response.status_code == 403, f"{role} must be refused {endpoint}"
+    if endpoint == "save_member_b":
+        world.member_b.refresh_from_db()
+        changed = world.member_b.name == "Changed Name"
+        assert changed is (endpoint in ALLOWED[role])
+
+
+@pytest.mark.parametrize("endpoint", [k for k in ENDPOINT_KEYS if k != "admin"])
+def test_anonymous_visitor_is_sent_to_sign_in(world: World, endpoint: str) -> None:
+    method, url = endpoints(world)[endpoint]
+    response = _request(Client(), method, url)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/staff/login/?next=")
+
+
+def test_matrix_covers_every_staff_url(world: World) -> None:
+    """A new staff URL must be added to the matrix, or this fails."""
+    from django.urls import get_resolver
+
+    def walk(patterns, prefix=""):
+        for p in patterns:
+            if hasattr(p, "url_patterns"):
+                yield from walk(p.url_patterns, prefix + str(p.pattern))
+            else:
+                yield prefix + str(p.pattern), p.name
+
+    staff_names = {
+        name
+        for route, name in walk(get_resolver().url_patterns)
+        if route.startswith("staff/") and not route.startswith("staff/admin/")
+        and name not in {"login", "logout"}
+    }
+    covered = {"dashboard", "scope-json", "neighbourhood", "member-edit", "messages", "log",
+               "account-list"}
+    assert staff_names == covered
+
+
+def test_scope_json_lists_exactly_the_users_neighbourhoods(world: World) -> None:
+    client = Client()
+    client.force_login(world.users["inspector"])
+    data = client.get("/staff/scope.json").json()
+    assert data["role"] == "inspector"
+    assert [n["id"] for n in data["neighbourhoods"]] == ["A", "B"]
+
+    client.force_login(world.users["commander"])
+    assert [n["id"] for n in client.get("/staff/scope.json").json()["neighbourhoods"]] == [
+        "A", "B"
+    ]
+    client.force_login(world.users["inspectorate"])
+    assert {n["id"] for n in client.get("/staff/scope.json").json()["neighbourhoods"]} == {
+        "A", "B", "C", "D"
+    }
+    client.force_login(world.users["partner"])
+    assert client.get("/staff/scope.json").json()["neighbourhoods"] == []
+
+
+def test_dashboard_shows_own_scope_only(world: World) -> None:
+    client = Client()
+    client.force_login(world.users["sergeant"])
+    page = client.get("/staff/").content.decode()
+    assert "Chapeltown" in page
+    assert "Harehills" not in page
+    assert "Manningham" not in page
+
+
+def test_inactive_account_is_refused(world: World) -> None:
+    user = world.users["force_admin"]
+    user.is_active = False
+    user.save()
+    client = Client()
+    client.force_login(user)
+    response = client.get("/staff/")
+    assert response.status_code in (302, 403)

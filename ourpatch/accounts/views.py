@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+
+from ourpatch.accounts.models import StaffProfile
+from ourpatch.accounts.permissions import (
+    Action,
+    can,
+    neighbourhoods_in_scope,
+    profile_of,
+    require,
+    staff_view,
+)
+from ourpatch.teams.models import TeamMember
+from ourpatch.teams.supervision import spans_of_control
+
+# A dashboard lists at most this many neighbourhoods; the count says how many there are.
+DASHBOARD_LIMIT = 60
+
+
+@staff_view
+def dashboard(request: HttpRequest) -> HttpResponse:
+    profile = profile_of(request.user)
+    assert profile is not None  # staff_view checked
+    scope = neighbourhoods_in_scope(request.user).select_related("force", "bcu")
+    total = scope.count()
+    neighbourhoods = list(scope.order_by("force__name", "name")[:DASHBOARD_LIMIT])
+    members = list(
+        TeamMember.objects.current()
+        .filter(neighbourhoods__in=neighbourhoods)
+        .distinct()
+        .order_by("role", "name")
+        .prefetch_related("neighbourhoods")
+    )
+    own = TeamMember.objects.filter(account=request.user).first()
+    return render(
+        request,
+        "accounts/dashboard.html",
+        {
+            "profile": profile,
+            "neighbourhoods": neighbourhoods,
+            "neighbourhood_total": total,
+            "members": members,
+            "spans": spans_of_control(members),
+            "own_member": own,
+            "can_view_audit": can(request.user, Action.VIEW_AUDIT_LOG, profile.force),
+            "can_manage_accounts": can(request.user, Action.MANAGE_ACCOUNTS, profile.force),
+        },
+    )
+
+
+@staff_view
+def scope_json(request: HttpRequest) -> JsonResponse:
+    """The signed-in user's role and scope, for scripts and the browser tests."""
+    profile = profile_of(request.user)
+    assert profile is not None
+    neighbourhoods = neighbourhoods_in_scope(request.user).select_related("force")
+    return JsonResponse(
+        {
+            "username": request.user.get_username(),
+            "role": profile.role,
+            "force": profile.force_id,
+            "bcu": profile.bcu.code if profile.bcu else None,
+            "agency": profile.agency.name if profile.agency else None,
+            "neighbourhoods": [
+                {"force": n.force_id, "id": n.code, "name": n.name}
+                for n in neighbourhoods.order_by("force_id", "code")
+            ],
+        }
+    )
+
+
+@staff_view
+def account_list(request: HttpRequest) -> HttpResponse:
+    profile = profile_of(request.user)
+    assert profile is not None
+    require(request.user, Action.MANAGE_ACCOUNTS, profile.force)
+    profiles = (
+        StaffProfile.objects.filter(force=profile.force)
+        .select_related("user", "bcu", "agency")
+        .prefetch_related("neighbourhoods")
+    )
+    return render(request, "accounts/account_list.html", {"profiles": profiles})

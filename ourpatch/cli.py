@@ -1,0 +1,142 @@
+"""The ``ourpatch`` command: one entry point for running, building and managing the platform."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+COMMANDS: dict[str, str] = {
+    "demo": "build the demonstration force (West Yorkshire, from real open data) and serve it",
+    "serve": "serve the configured database with gunicorn (production-grade), static files included",
+    "manage": "run one of Django's management commands (migrate, createsuperuser, check, ...)",
+}
+
+
+def _setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ourpatch.settings")
+    import django
+
+    django.setup()
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ourpatch",
+        description="Neighbourhood Policing and Citizen Focus policing, measured honestly.",
+        epilog=(
+            "The database is chosen by DATABASE_URL (unset: SQLite in OURPATCH_DATA_DIR, "
+            "default ~/.local/share/ourpatch)."
+        ),
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
+
+    demo = sub.add_parser("demo", help=COMMANDS["demo"], description=COMMANDS["demo"])
+    demo.add_argument(
+        "--build-only", action="store_true", help="build (if not built yet), print counts, exit"
+    )
+    demo.add_argument("--port", type=int, default=8000, help="port to serve on (default 8000)")
+    demo.add_argument("--host", default="127.0.0.1", help="address to serve on (default 127.0.0.1)")
+    demo.add_argument("--workers", type=int, default=2, help="web worker processes (default 2)")
+
+    serve = sub.add_parser("serve", help=COMMANDS["serve"], description=COMMANDS["serve"])
+    serve.add_argument("--port", type=int, default=8000, help="port to serve on (default 8000)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to serve on (default 127.0.0.1)")
+    serve.add_argument("--workers", type=int, default=2, help="web worker processes (default 2)")
+
+    manage = sub.add_parser("manage", help=COMMANDS["manage"], description=COMMANDS["manage"])
+    manage.add_argument("args", nargs=argparse.REMAINDER, help="the command and its arguments")
+    return parser
+
+
+def _check_port(port: int) -> None:
+    if not 0 < port < 65536:
+        raise SystemExit(f"ourpatch: --port must be between 1 and 65535, got {port}")
+
+
+def _unapplied_migrations() -> list[str]:
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    return [f"{m.app_label}.{m.name}" for m, _ in plan]
+
+
+def _prepare_database() -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+
+
+def serve(host: str, port: int, workers: int) -> None:
+    """Run gunicorn in this process; WhiteNoise serves the static files."""
+    _check_port(port)
+    if workers < 1:
+        raise SystemExit(f"ourpatch: --workers must be at least 1, got {workers}")
+    from django.conf import settings
+    from django.core.management import call_command
+    from gunicorn.app.base import BaseApplication
+
+    pending = _unapplied_migrations()
+    if pending:
+        raise SystemExit(
+            f"ourpatch: the database needs {len(pending)} migration(s); "
+            "run `ourpatch manage migrate` first"
+        )
+    if settings.CONFIG.is_production:
+        call_command("collectstatic", interactive=False, verbosity=0)
+
+    from ourpatch.wsgi import application
+
+    class _Server(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            self.cfg.set("bind", f"{host}:{port}")
+            self.cfg.set("workers", workers)
+            self.cfg.set("accesslog", "-")
+            self.cfg.set("timeout", 60)
+
+        def load(self) -> Callable[..., Any]:
+            return application
+
+    print(f"ourpatch: serving on http://{host}:{port}/ (Ctrl-C to stop)", flush=True)
+    _Server().run()
+
+
+def demo(args: argparse.Namespace) -> None:
+    _check_port(args.port)
+    from ourpatch.demo.builder import build_demo, demo_logins
+
+    _prepare_database()
+    report = build_demo(progress=lambda line: print(line, flush=True))
+    print(report.as_text(), flush=True)
+    print("\nDemo sign-ins (password for each: " + report.password + "):")
+    for username, description in demo_logins():
+        print(f"  {username:<14} {description}")
+    if not args.build_only:
+        serve(args.host, args.port, args.workers)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = _parser()
+    if not argv:
+        parser.print_help()
+        return 0
+    args = parser.parse_args(argv)
+    _setup_django()
+    if args.command == "demo":
+        demo(args)
+    elif args.command == "serve":
+        serve(args.host, args.port, args.workers)
+    elif args.command == "manage":
+        from django.core.management import execute_from_command_line
+
+        execute_from_command_line(["ourpatch manage", *args.args])
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

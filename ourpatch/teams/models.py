@@ -1,0 +1,112 @@
+"""Named neighbourhood teams: who they are, what they do, where they are based."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from ourpatch.geography.models import Force, Neighbourhood
+
+
+class Role(models.TextChoices):
+    """Team roles, with the plain words a resident sees."""
+
+    INSPECTOR = "inspector", "Inspector"
+    SERGEANT = "sergeant", "Sergeant"
+    CONSTABLE = "constable", "Police constable"
+    PCSO = "pcso", "Police community support officer (PCSO)"
+    SPECIAL = "special", "Special constable (volunteer police officer)"
+    COORDINATOR = "coordinator", "Neighbourhood co-ordinator"
+    VOLUNTEER = "volunteer", "Police support volunteer"
+
+
+# Roles that are counted as supervised staff in a sergeant's span of control (seed 14.3).
+SUPERVISED_ROLES = (Role.CONSTABLE, Role.PCSO, Role.SPECIAL, Role.COORDINATOR, Role.VOLUNTEER)
+
+
+class Location(models.Model):
+    """A team's base: where residents can find it."""
+
+    force = models.ForeignKey(Force, on_delete=models.PROTECT, related_name="locations")
+    name = models.CharField(max_length=200)
+    address = models.TextField()
+    postcode = models.CharField(max_length=8)
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    telephone = models.CharField(max_length=40, blank=True)
+    # How and when the public can get there: opening hours, buses, step-free access
+    description = models.TextField(blank=True)
+    neighbourhoods = models.ManyToManyField(
+        Neighbourhood, blank=True, related_name="bases"
+    )
+    last_confirmed = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["force", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TeamMemberQuerySet(models.QuerySet["TeamMember"]):
+    def current(self, on: dt.date | None = None) -> TeamMemberQuerySet:
+        day = on or timezone.localdate()
+        return self.filter(start_date__lte=day).filter(
+            Q(end_date__isnull=True) | Q(end_date__gte=day)
+        )
+
+
+class TeamMember(models.Model):
+    """A named member of a neighbourhood team. What is here is published to residents."""
+
+    force = models.ForeignKey(Force, on_delete=models.PROTECT, related_name="team_members")
+    name = models.CharField(max_length=200)
+    role = models.CharField(max_length=16, choices=Role.choices)
+    # Shoulder number or staff number, as shown on the uniform
+    collar_number = models.CharField(max_length=20, blank=True)
+    photo = models.ImageField(upload_to="team-photos/", blank=True)
+    photo_alt = models.CharField(
+        max_length=200, blank=True, help_text="What the photo shows, for screen readers."
+    )
+    bio = models.TextField(blank=True)
+    email = models.EmailField(blank=True)
+    telephone = models.CharField(max_length=40, blank=True)
+    languages = models.JSONField(default=list, blank=True)
+    neighbourhoods = models.ManyToManyField(
+        Neighbourhood, blank=True, related_name="team_members"
+    )
+    supervisor = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="supervisees"
+    )
+    account = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="team_member",
+    )
+    start_date = models.DateField(default=dt.date(2000, 1, 1))
+    end_date = models.DateField(null=True, blank=True)
+    last_confirmed = models.DateTimeField(default=timezone.now)
+
+    objects = TeamMemberQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["force", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="team_member_ends_after_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} {self.name}"
+
+    def is_current(self, on: dt.date | None = None) -> bool:
+        day = on or timezone.localdate()
+        return self.start_date <= day and (self.end_date is None or self.end_date >= day)

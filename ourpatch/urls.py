@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import admin
+from django.http import HttpRequest
+from django.urls import include, path
+from django.views.static import serve
+
+from ourpatch.accounts.permissions import Action, can
+
+
+def _platform_admin_only(request: HttpRequest) -> bool:
+    # Django's admin sees every force: only the platform operator (superuser) may use it.
+    return can(request.user, Action.PLATFORM_ADMIN)
+
+
+admin.site.has_permission = _platform_admin_only  # type: ignore[method-assign]
+admin.site.site_header = "ourpatch platform administration"
+
+urlpatterns = [
+    path("", include("ourpatch.web.urls")),
+    path("staff/", include("ourpatch.accounts.urls")),
+    path("staff/", include("ourpatch.teams.urls")),
+    path("staff/", include("ourpatch.audit.urls")),
+    path("staff/", include("ourpatch.contact.urls")),
+    path("staff/admin/", admin.site.urls),
+    # Uploaded team photos are public by design; served by Django as WhiteNoise serves static.
+    path(
+        f"{settings.MEDIA_URL.strip('/')}/<path:path>",
+        serve,
+        {"document_root": settings.MEDIA_ROOT},
+    ),
+]
