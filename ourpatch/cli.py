@@ -9,9 +9,9 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 COMMANDS: dict[str, str] = {
-    "demo": "build the demonstration force (West Yorkshire, from real open data) and serve it",
-    "serve": "serve the configured database with gunicorn (production-grade), static files included",
-    "manage": "run one of Django's management commands (migrate, createsuperuser, check, ...)",
+    "demo": "build the demo force (West Yorkshire, real open data), serve it",
+    "serve": "serve the configured database (gunicorn, WhiteNoise)",
+    "manage": "run a Django management command (migrate, check, ...)",
 }
 
 
@@ -43,7 +43,9 @@ def _parser() -> argparse.ArgumentParser:
 
     serve = sub.add_parser("serve", help=COMMANDS["serve"], description=COMMANDS["serve"])
     serve.add_argument("--port", type=int, default=8000, help="port to serve on (default 8000)")
-    serve.add_argument("--host", default="127.0.0.1", help="address to serve on (default 127.0.0.1)")
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="address to serve on (default 127.0.0.1)"
+    )
     serve.add_argument("--workers", type=int, default=2, help="web worker processes (default 2)")
 
     manage = sub.add_parser("manage", help=COMMANDS["manage"], description=COMMANDS["manage"])
@@ -91,7 +93,7 @@ def serve(host: str, port: int, workers: int) -> None:
 
     from ourpatch.wsgi import application
 
-    class _Server(BaseApplication):  # type: ignore[misc]
+    class _Server(BaseApplication):
         def load_config(self) -> None:
             self.cfg.set("bind", f"{host}:{port}")
             self.cfg.set("workers", workers)

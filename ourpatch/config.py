@@ -7,6 +7,7 @@ fails at start-up with one line naming the variable, never deep inside a request
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,6 +59,11 @@ def default_data_dir(env: dict[str, str]) -> Path:
     return Path(xdg) / "ourpatch"
 
 
+def _redact(url: str) -> str:
+    """The URL with any password hidden, fit to print in an error message."""
+    return re.sub(r"(://[^:/@]*):[^@]*@", r"\1:***@", url)
+
+
 def parse_database_url(url: str | None, data_dir: Path) -> dict[str, Any]:
     """Turn DATABASE_URL into Django's DATABASES['default']; unset means SQLite in data_dir."""
     if url is None or url.strip() == "":
@@ -71,14 +77,15 @@ def parse_database_url(url: str | None, data_dir: Path) -> dict[str, Any]:
     scheme = urlsplit(url).scheme
     if scheme not in {"sqlite", "postgres", "postgresql", "pgsql"}:
         raise ConfigError(
-            f"DATABASE_URL: expected sqlite:///PATH or postgres://USER@HOST:PORT/NAME, got {url!r}"
+            "DATABASE_URL: expected sqlite:///PATH or postgres://USER@HOST:PORT/NAME,"
+            f" got {_redact(url)!r}"
         )
     try:
         parsed: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=60))
     except (ValueError, KeyError) as exc:
-        raise ConfigError(f"DATABASE_URL: cannot be read ({exc}): {url!r}") from None
+        raise ConfigError(f"DATABASE_URL: cannot be read ({exc}): {_redact(url)!r}") from None
     if not parsed.get("NAME"):
-        raise ConfigError(f"DATABASE_URL: names no database: {url!r}")
+        raise ConfigError(f"DATABASE_URL: names no database: {_redact(url)!r}")
     if parsed["ENGINE"] == "django.db.backends.sqlite3":
         parsed["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
         parsed["CONN_MAX_AGE"] = 0
@@ -86,9 +93,9 @@ def parse_database_url(url: str | None, data_dir: Path) -> dict[str, Any]:
         try:
             port = urlsplit(url).port
         except ValueError:
-            raise ConfigError(f"DATABASE_URL: the port is not a number: {url!r}") from None
+            raise ConfigError(f"DATABASE_URL: the port is not a number: {_redact(url)!r}") from None
         if port is not None and not 0 < port < 65536:
-            raise ConfigError(f"DATABASE_URL: the port is out of range: {url!r}")
+            raise ConfigError(f"DATABASE_URL: the port is out of range: {_redact(url)!r}")
     return parsed
 
 
@@ -124,9 +131,7 @@ def load(env: dict[str, str] | None = None) -> Config:
     data_dir = default_data_dir(env)
     debug = _flag(env, "DEBUG", default=False)
     hosts = tuple(h.strip() for h in env.get("ALLOWED_HOSTS", "").split(",") if h.strip())
-    origins = tuple(
-        o.strip() for o in env.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
-    )
+    origins = tuple(o.strip() for o in env.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip())
     secret_key = env.get("SECRET_KEY", "").strip()
 
     if environment == "production":
@@ -134,9 +139,11 @@ def load(env: dict[str, str] | None = None) -> Config:
             raise ConfigError("DEBUG: must be off when OURPATCH_ENV=production")
         if not secret_key:
             raise ConfigError("SECRET_KEY: must be set when OURPATCH_ENV=production")
-        if secret_key.startswith(INSECURE_KEY_PREFIX) or len(set(secret_key)) < 5 or len(
-            secret_key
-        ) < 50:
+        if (
+            secret_key.startswith(INSECURE_KEY_PREFIX)
+            or len(set(secret_key)) < 5
+            or len(secret_key) < 50
+        ):
             raise ConfigError(
                 "SECRET_KEY: must be a random value of at least 50 characters in production"
                 " (python -c 'import secrets; print(secrets.token_urlsafe(64))')"

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import django_stubs_ext
 
@@ -139,10 +141,9 @@ STORAGES = {
     },
 }
 if not CONFIG.is_production:
-    try:  # WhiteNoise warns when the folder is missing, even when serving from the apps
+    # WhiteNoise warns when the folder is missing, even when serving from the apps
+    with contextlib.suppress(OSError):
         STATIC_ROOT.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        pass
 # Serve straight from the apps' folders outside production, so no collectstatic is needed.
 WHITENOISE_USE_FINDERS = not CONFIG.is_production
 WHITENOISE_AUTOREFRESH = False
@@ -151,13 +152,17 @@ WHITENOISE_AUTOREFRESH = False
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# A deployment with a tile server lets the map load images from it, and nothing else.
+_tile_origin = (
+    ["{0.scheme}://{0.netloc}".format(urlsplit(CONFIG.map_tile_url))] if CONFIG.map_tile_url else []
+)
 # Secure headers. Content Security Policy: nothing inline, nothing from elsewhere.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": ["'self'", "data:", *([CONFIG.map_tile_url.split("/{")[0]] if CONFIG.map_tile_url else [])],
+        "img-src": ["'self'", "data:", *_tile_origin],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
         "object-src": ["'none'"],

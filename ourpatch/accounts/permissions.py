@@ -48,9 +48,7 @@ NEIGHBOURHOOD_ROLES = frozenset(
 # Roles that supervise: they may edit anyone on their neighbourhoods' teams
 SUPERVISING_ROLES = frozenset({StaffRole.INSPECTOR, StaffRole.SERGEANT})
 # Roles that may read the personal data of residents and victims in their scope
-OPERATIONAL_ROLES = frozenset(
-    {StaffRole.FORCE_ADMIN, StaffRole.COMMANDER, *NEIGHBOURHOOD_ROLES}
-)
+OPERATIONAL_ROLES = frozenset({StaffRole.FORCE_ADMIN, StaffRole.COMMANDER, *NEIGHBOURHOOD_ROLES})
 
 
 def profile_of(user: AnyUser) -> StaffProfile | None:
@@ -60,10 +58,11 @@ def profile_of(user: AnyUser) -> StaffProfile | None:
     if cached is None:
         cached = (
             StaffProfile.objects.select_related("force", "bcu", "agency")
-            .filter(user=user)
+            .filter(user_id=user.pk)
             .first()
         )
-        user._ourpatch_profile = cached  # type: ignore[union-attr]
+        # one query per request, however many decisions the page asks for
+        setattr(user, "_ourpatch_profile", cached)  # noqa: B010
     return cached
 
 
@@ -115,7 +114,9 @@ def _can_edit_member(profile: StaffProfile, user: AnyUser, member: TeamMember) -
 def can(user: AnyUser, action: Action, target: Any = None) -> bool:
     """May ``user`` do ``action`` (to ``target``, where the action is about one thing)?"""
     if action == Action.PLATFORM_ADMIN:
-        return bool(user.is_authenticated and user.is_active and user.is_superuser)
+        return bool(
+            user.is_authenticated and user.is_active and getattr(user, "is_superuser", False)
+        )
     profile = profile_of(user)
     if profile is None:
         return False

@@ -33,7 +33,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         .order_by("role", "name")
         .prefetch_related("neighbourhoods")
     )
-    own = TeamMember.objects.filter(account=request.user).first()
+    own = TeamMember.objects.filter(account_id=request.user.pk).first()
     return render(
         request,
         "accounts/dashboard.html",

@@ -106,14 +106,14 @@ class PersonalDataQuerySet(models.QuerySet[M]):
         _actor(user)
         if not purpose.strip():
             raise UnauditedRead("say why the personal data is read (purpose)")
-        clone = self._chain()
+        clone = self._clone()
         clone._reader = Reader(user, purpose)
         return clone
 
     def _clone(self) -> Self:
         clone = super()._clone()  # type: ignore[misc]
         clone._reader = self._reader
-        return clone  # type: ignore[no-any-return]
+        return clone
 
     def _fetch_all(self) -> None:
         if self._result_cache is not None:
@@ -123,7 +123,7 @@ class PersonalDataQuerySet(models.QuerySet[M]):
                 f"{self.model._meta.label} holds personal data: fetch it with "
                 ".read_by(user, purpose), so that the read is audited"
             )
-        super()._fetch_all()  # type: ignore[misc]
+        super()._fetch_all()
         results: list[Any] = self._result_cache or []
         records = [r for r in results if isinstance(r, models.Model)]
         if len(records) != len(results):

@@ -5,7 +5,5 @@ from ourpatch.contact import views
 app_name = "contact"
 
 urlpatterns = [
-    path(
-        "neighbourhoods/<slug:force>/<str:code>/messages/", views.messages, name="messages"
-    ),
+    path("neighbourhoods/<slug:force>/<str:code>/messages/", views.messages, name="messages"),
 ]

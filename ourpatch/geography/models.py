@@ -156,9 +156,7 @@ class Neighbourhood(models.Model):
         verbose_name="basic command unit",
     )
     population = models.PositiveIntegerField(null=True, blank=True)
-    area_class = models.CharField(
-        max_length=5, choices=AreaClass.choices, default=AreaClass.URBAN
-    )
+    area_class = models.CharField(max_length=5, choices=AreaClass.choices, default=AreaClass.URBAN)
     email = models.EmailField(blank=True)
     telephone = models.CharField(max_length=40, blank=True)
     # The statistical areas the neighbourhood is made of, where it follows them.

@@ -16,7 +16,7 @@ class LanguagesField(forms.CharField):
         return value
 
     def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
-        text = super().to_python(value)
+        text = super().to_python(value) or ""
         return [part.strip() for part in text.split(",") if part.strip()]
 
 

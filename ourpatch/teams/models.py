@@ -40,9 +40,7 @@ class Location(models.Model):
     telephone = models.CharField(max_length=40, blank=True)
     # How and when the public can get there: opening hours, buses, step-free access
     description = models.TextField(blank=True)
-    neighbourhoods = models.ManyToManyField(
-        Neighbourhood, blank=True, related_name="bases"
-    )
+    neighbourhoods = models.ManyToManyField(Neighbourhood, blank=True, related_name="bases")
     last_confirmed = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -76,9 +74,7 @@ class TeamMember(models.Model):
     email = models.EmailField(blank=True)
     telephone = models.CharField(max_length=40, blank=True)
     languages = models.JSONField(default=list, blank=True)
-    neighbourhoods = models.ManyToManyField(
-        Neighbourhood, blank=True, related_name="team_members"
-    )
+    neighbourhoods = models.ManyToManyField(Neighbourhood, blank=True, related_name="team_members")
     supervisor = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="supervisees"
     )

@@ -40,6 +40,8 @@ def spans_of_control(members: Iterable[TeamMember], on: dt.date | None = None) -
     )
 
 
-def is_stale(last_confirmed: dt.datetime, max_age_days: int, now: dt.datetime | None = None) -> bool:
+def is_stale(
+    last_confirmed: dt.datetime, max_age_days: int, now: dt.datetime | None = None
+) -> bool:
     """Information not confirmed for longer than the force allows (seed 14.7)."""
     return (now or timezone.now()) - last_confirmed > dt.timedelta(days=max_age_days)

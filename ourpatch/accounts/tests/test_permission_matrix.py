@@ -131,9 +131,21 @@ ALLOWED: dict[str, set[str]] = {
 
 ROLES = list(ALLOWED)
 ENDPOINT_KEYS = [
-    "dashboard", "scope_json", "neighbourhood_a", "neighbourhood_b", "neighbourhood_c",
-    "neighbourhood_d", "edit_member_a", "edit_member_b", "edit_member_c", "save_member_b",
-    "messages_a", "messages_c", "audit_log", "accounts", "admin",
+    "dashboard",
+    "scope_json",
+    "neighbourhood_a",
+    "neighbourhood_b",
+    "neighbourhood_c",
+    "neighbourhood_d",
+    "edit_member_a",
+    "edit_member_b",
+    "edit_member_c",
+    "save_member_b",
+    "messages_a",
+    "messages_c",
+    "audit_log",
+    "accounts",
+    "admin",
 ]
 
 
@@ -190,11 +202,19 @@ def test_matrix_covers_every_staff_url(world: World) -> None:
     staff_names = {
         name
         for route, name in walk(get_resolver().url_patterns)
-        if route.startswith("staff/") and not route.startswith("staff/admin/")
+        if route.startswith("staff/")
+        and not route.startswith("staff/admin/")
         and name not in {"login", "logout"}
     }
-    covered = {"dashboard", "scope-json", "neighbourhood", "member-edit", "messages", "log",
-               "account-list"}
+    covered = {
+        "dashboard",
+        "scope-json",
+        "neighbourhood",
+        "member-edit",
+        "messages",
+        "log",
+        "account-list",
+    }
     assert staff_names == covered
 
 
@@ -206,12 +226,13 @@ def test_scope_json_lists_exactly_the_users_neighbourhoods(world: World) -> None
     assert [n["id"] for n in data["neighbourhoods"]] == ["A", "B"]
 
     client.force_login(world.users["commander"])
-    assert [n["id"] for n in client.get("/staff/scope.json").json()["neighbourhoods"]] == [
-        "A", "B"
-    ]
+    assert [n["id"] for n in client.get("/staff/scope.json").json()["neighbourhoods"]] == ["A", "B"]
     client.force_login(world.users["inspectorate"])
     assert {n["id"] for n in client.get("/staff/scope.json").json()["neighbourhoods"]} == {
-        "A", "B", "C", "D"
+        "A",
+        "B",
+        "C",
+        "D",
     }
     client.force_login(world.users["partner"])
     assert client.get("/staff/scope.json").json()["neighbourhoods"] == []

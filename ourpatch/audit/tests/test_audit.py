@@ -118,9 +118,7 @@ def test_postgresql_refuses_raw_changes_to_the_log(messages, officer) -> None:
 
 def test_the_staff_messages_page_writes_the_log(messages) -> None:
     area = messages[0].neighbourhood
-    profile = StaffProfileFactory(
-        role=StaffRole.SERGEANT, force=area.force, neighbourhoods=[area]
-    )
+    profile = StaffProfileFactory(role=StaffRole.SERGEANT, force=area.force, neighbourhoods=[area])
     client = Client()
     client.force_login(profile.user)
     response = client.get(f"/staff/neighbourhoods/{area.force_id}/{area.code}/messages/")
