@@ -31,6 +31,11 @@ class Message(models.Model):
     # Stored as plain text and always escaped when shown: never rendered as HTML
     body = models.TextField(max_length=5000)
     received_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # Where it came from, keyed and hashed: enough to limit abuse, not to find the sender
+    sender_address_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    channel = models.CharField(
+        max_length=10, choices=[("web", "Web form"), ("email", "Email")], default="web"
+    )
 
     objects = PersonalDataQuerySet.as_manager()
 

@@ -24,6 +24,9 @@ class Role(models.TextChoices):
     VOLUNTEER = "volunteer", "Police support volunteer"
 
 
+# The order a team is listed in: who leads it first
+ROLE_ORDER = [r.value for r in Role]
+
 # Roles that are counted as supervised staff in a sergeant's span of control (seed 14.3).
 SUPERVISED_ROLES = (Role.CONSTABLE, Role.PCSO, Role.SPECIAL, Role.COORDINATOR, Role.VOLUNTEER)
 

@@ -1,5 +1,7 @@
 from django.urls import path
 
+from ourpatch.contact import views as contact
+from ourpatch.geography import views as geography
 from ourpatch.web import views
 
 app_name = "web"
@@ -7,4 +9,17 @@ app_name = "web"
 urlpatterns = [
     path("", views.home, name="home"),
     path("about/", views.about, name="about"),
+    path("search", geography.search_page, name="search"),
+    path("neighbourhoods/<slug:force>/<str:code>/", views.neighbourhood, name="neighbourhood"),
+    path(
+        "neighbourhoods/<slug:force>/<str:code>/boundary.geojson",
+        geography.boundary_geojson,
+        name="boundary",
+    ),
+    path("neighbourhoods/<slug:force>/<str:code>/contact/", contact.contact_team, name="contact"),
+    path(
+        "neighbourhoods/<slug:force>/<str:code>/contact/sent/",
+        contact.contact_sent,
+        name="contact-sent",
+    ),
 ]

@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 
-from ourpatch.geography.models import Force
+from ourpatch.contact.forms import ContactForm
+from ourpatch.geography.models import Force, Neighbourhood
+from ourpatch.teams.models import ROLE_ORDER
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -15,4 +18,30 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def about(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/about.html")
+    from ourpatch.demo.builder import RURAL_BELOW_PERSONS_PER_HECTARE
+
+    return render(request, "web/about.html", {"rural_density": RURAL_BELOW_PERSONS_PER_HECTARE})
+
+
+def neighbourhood(request: HttpRequest, force: str, code: str) -> HttpResponse:
+    """The page a resident lands on: who the team is, where, and how to reach them."""
+    area = get_object_or_404(
+        Neighbourhood.objects.select_related("force", "bcu"), force_id=force, code=code
+    )
+    members = sorted(
+        area.team_members.current(),
+        key=lambda m: (ROLE_ORDER.index(m.role), m.name),
+    )
+    confirmed = max([area.last_confirmed, *(m.last_confirmed for m in members)])
+    return render(
+        request,
+        "web/neighbourhood.html",
+        {
+            "area": area,
+            "members": members,
+            "bases": area.bases.all(),
+            "confirmed": confirmed,
+            "form": ContactForm(),
+            "tile_url": settings.OURPATCH_MAP_TILE_URL,
+        },
+    )
