@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("ourpatch.web.urls")),
     path("staff/", include("ourpatch.accounts.urls")),
     path("staff/", include("ourpatch.teams.urls")),
+    path("staff/", include("ourpatch.geography.urls")),
     path("staff/", include("ourpatch.audit.urls")),
     path("staff/", include("ourpatch.contact.urls")),
     path("staff/admin/", admin.site.urls),

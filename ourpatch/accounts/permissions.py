@@ -26,7 +26,7 @@ from django.http import HttpRequest, HttpResponse
 
 from ourpatch.accounts.models import StaffProfile, StaffRole
 from ourpatch.geography.models import Force, Neighbourhood
-from ourpatch.teams.models import TeamMember
+from ourpatch.teams.models import Location, TeamMember
 
 AnyUser = AbstractBaseUser | AnonymousUser
 
@@ -35,6 +35,8 @@ class Action(enum.StrEnum):
     VIEW_DASHBOARD = "view_dashboard"
     VIEW_NEIGHBOURHOOD = "view_neighbourhood"
     EDIT_TEAM_MEMBER = "edit_team_member"
+    EDIT_NEIGHBOURHOOD = "edit_neighbourhood"
+    EDIT_BASE = "edit_base"
     READ_PERSONAL_DATA = "read_personal_data"
     VIEW_AUDIT_LOG = "view_audit_log"
     MANAGE_ACCOUNTS = "manage_accounts"
@@ -130,6 +132,19 @@ def can(user: AnyUser, action: Action, target: Any = None) -> bool:
             role in OPERATIONAL_ROLES
             and isinstance(target, Neighbourhood)
             and _in_scope(profile, user, target)
+        )
+    if action == Action.EDIT_NEIGHBOURHOOD:
+        # the team keeps its own page current: description and how to reach it
+        return (
+            role in OPERATIONAL_ROLES
+            and isinstance(target, Neighbourhood)
+            and _in_scope(profile, user, target)
+        )
+    if action == Action.EDIT_BASE:
+        return (
+            role in OPERATIONAL_ROLES
+            and isinstance(target, Location)
+            and any(_in_scope(profile, user, n) for n in target.neighbourhoods.all())
         )
     if action == Action.EDIT_TEAM_MEMBER:
         return isinstance(target, TeamMember) and _can_edit_member(profile, user, target)

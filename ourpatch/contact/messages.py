@@ -56,9 +56,11 @@ def receive_message(
         PER_ADDRESS_PER_HOUR
     ):
         raise RateLimited("Too many messages have been sent from here in the last hour.")
-    if email and Message.objects.filter(
-        sender_email__iexact=email, received_at__gte=since
-    ).count() >= PER_EMAIL_PER_HOUR:
+    if (
+        email
+        and Message.objects.filter(sender_email__iexact=email, received_at__gte=since).count()
+        >= PER_EMAIL_PER_HOUR
+    ):
         raise RateLimited("Too many messages have been sent from this email address.")
     message = Message.objects.create(
         neighbourhood=neighbourhood,

@@ -30,7 +30,9 @@ def messages(request: HttpRequest, force: str, code: str) -> HttpResponse:
 
 def contact_team(request: HttpRequest, force: str, code: str) -> HttpResponse:
     """The public "contact the team" form: stored with a reference, acknowledged."""
-    area = get_object_or_404(Neighbourhood.objects.select_related("force"), force_id=force, code=code)
+    area = get_object_or_404(
+        Neighbourhood.objects.select_related("force"), force_id=force, code=code
+    )
     form = ContactForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if form.cleaned_data["website"]:
@@ -47,8 +49,11 @@ def contact_team(request: HttpRequest, force: str, code: str) -> HttpResponse:
             )
         except RateLimited as limited:
             form.add_error(None, f"{limited} Please try again later, or call 101.")
-            return render(request, "contact/contact.html", {"area": area, "form": form}, status=429)
-        return redirect(reverse("web:contact-sent", args=[force, code]) + f"?ref={message.reference}")
+            context = {"area": area, "form": form}
+            return render(request, "contact/contact.html", context, status=429)
+        return redirect(
+            reverse("web:contact-sent", args=[force, code]) + f"?ref={message.reference}"
+        )
     status = 400 if request.method == "POST" else 200
     return render(request, "contact/contact.html", {"area": area, "form": form}, status=status)
 

@@ -62,7 +62,9 @@ def search(query: str, today: dt.date | None = None) -> SearchOutcome:
         return SearchOutcome(query, "empty")
     if len(text) > MAX_QUERY:
         return SearchOutcome(
-            query, "invalid", f"That is too long to be a postcode or place: {MAX_QUERY} characters at most."
+            query,
+            "invalid",
+            f"That is too long to be a postcode or place: {MAX_QUERY} characters at most.",
         )
 
     coordinates = _LAT_LNG.match(text)
@@ -161,11 +163,12 @@ def _partial_postcode(query: str, outward: str, sector: str | None) -> SearchOut
             "none",
             f"We found no postcodes starting {shown}. Check it, or enter your full postcode.",
         )
+    more = f" (the first {MAX_CHOICES} are shown)" if len(choices) == MAX_CHOICES else ""
+    plural = "s" if len(choices) != 1 else ""
     return SearchOutcome(
         query,
         "choices",
-        f"{shown} covers {len(choices)} neighbourhood{'s' if len(choices) != 1 else ''}"
-        f"{' (the first ' + str(MAX_CHOICES) + ' are shown)' if len(choices) == MAX_CHOICES else ''}."
+        f"{shown} covers {len(choices)} neighbourhood{plural}{more}."
         " Choose yours, or enter your full postcode.",
         choices,
     )

@@ -7,8 +7,13 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.cache import cache_control
 
+from ourpatch.accounts.permissions import Action, require, staff_view
+from ourpatch.audit.models import AuditAction
+from ourpatch.audit.personal import log
+from ourpatch.geography.forms import NeighbourhoodForm
 from ourpatch.geography.models import Neighbourhood
 from ourpatch.geography.search import SearchOutcome, search, search_point
 
@@ -54,3 +59,20 @@ def boundary_geojson(request: HttpRequest, force: str, code: str) -> HttpRespons
         "geometry": json.loads(shapely.to_geojson(version.boundary)),
     }
     return HttpResponse(json.dumps(feature), content_type="application/geo+json")
+
+
+@staff_view
+def neighbourhood_edit(request: HttpRequest, force: str, code: str) -> HttpResponse:
+    """The team keeps its page current; saving confirms it (seed 14.7)."""
+    area = get_object_or_404(Neighbourhood, force_id=force, code=code)
+    require(request.user, Action.EDIT_NEIGHBOURHOOD, area)
+    form = NeighbourhoodForm(request.POST or None, instance=area)
+    if request.method == "POST" and form.is_valid():
+        changed = form.changed_data
+        area = form.save(commit=False)
+        area.last_confirmed = timezone.now()
+        area.save()
+        log(request.user, AuditAction.UPDATE, [area], "neighbourhood page edited", changed)
+        messages.success(request, f"Saved {area.name}.")
+        return redirect("teams:neighbourhood", force, code)
+    return render(request, "geography/neighbourhood_edit.html", {"form": form, "area": area})

@@ -22,7 +22,7 @@ from ourpatch.geography.factories import (
     ForceFactory,
     NeighbourhoodFactory,
 )
-from ourpatch.teams.factories import TeamMemberFactory
+from ourpatch.teams.factories import LocationFactory, TeamMemberFactory
 from ourpatch.teams.models import Role
 
 
@@ -37,6 +37,7 @@ class World:
     member_a: object  # the constable's own team profile, in A
     member_b: object
     member_c: object
+    base_a: object  # the base serving A
     users: dict
 
 
@@ -78,7 +79,9 @@ def world(db) -> World:
     member_b = TeamMemberFactory(force=force, role=Role.PCSO, neighbourhoods=[b])
     member_c = TeamMemberFactory(force=force, role=Role.PCSO, neighbourhoods=[c])
     Message.objects.create(neighbourhood=a, sender_name="R. Esident", body="Speeding on Main St")
-    return World(force, other, a, b, c, d, member_a, member_b, member_c, users)
+    base_a = LocationFactory(force=force, name="Chapeltown Police Office")
+    base_a.neighbourhoods.set([a])
+    return World(force, other, a, b, c, d, member_a, member_b, member_c, base_a, users)
 
 
 def endpoints(w: World) -> dict[str, tuple[str, str]]:
@@ -96,6 +99,9 @@ def endpoints(w: World) -> dict[str, tuple[str, str]]:
         "save_member_b": ("POST", f"/staff/team/{w.member_b.pk}/edit/"),
         "messages_a": ("GET", f"/staff/neighbourhoods/{w.force.pk}/A/messages/"),
         "messages_c": ("GET", f"/staff/neighbourhoods/{w.force.pk}/C/messages/"),
+        "edit_neighbourhood_a": ("GET", f"/staff/neighbourhoods/{w.force.pk}/A/edit/"),
+        "edit_neighbourhood_c": ("GET", f"/staff/neighbourhoods/{w.force.pk}/C/edit/"),
+        "edit_base_a": ("GET", f"/staff/bases/{w.base_a.pk}/edit/"),
         "audit_log": ("GET", "/staff/audit/"),
         "accounts": ("GET", "/staff/accounts/"),
         "admin": ("GET", "/staff/admin/"),
@@ -104,22 +110,32 @@ def endpoints(w: World) -> dict[str, tuple[str, str]]:
 
 EVERY_STAFF_PAGE = {"dashboard", "scope_json"}
 X_PAGES = {"neighbourhood_a", "neighbourhood_b"}
+# the team keeps its own page and base current
+KEEP_A_CURRENT = {"edit_neighbourhood_a", "edit_base_a"}
 
 # role → what it may open; everything else must be refused
 ALLOWED: dict[str, set[str]] = {
     "force_admin": EVERY_STAFF_PAGE
     | X_PAGES
     | {"neighbourhood_c", "edit_member_a", "edit_member_b", "edit_member_c", "save_member_b"}
-    | {"messages_a", "messages_c", "audit_log", "accounts"},
+    | {"messages_a", "messages_c", "audit_log", "accounts"}
+    | KEEP_A_CURRENT
+    | {"edit_neighbourhood_c"},
     "commander": EVERY_STAFF_PAGE
     | X_PAGES
+    | KEEP_A_CURRENT
     | {"edit_member_a", "edit_member_b", "save_member_b", "messages_a"},
     "inspector": EVERY_STAFF_PAGE
     | X_PAGES
+    | KEEP_A_CURRENT
     | {"edit_member_a", "edit_member_b", "save_member_b", "messages_a"},
-    "sergeant": EVERY_STAFF_PAGE | {"neighbourhood_a", "edit_member_a", "messages_a"},
-    "constable": EVERY_STAFF_PAGE | {"neighbourhood_a", "edit_member_a", "messages_a"},
-    "pcso": EVERY_STAFF_PAGE | {"neighbourhood_a", "messages_a"},
+    "sergeant": EVERY_STAFF_PAGE
+    | KEEP_A_CURRENT
+    | {"neighbourhood_a", "edit_member_a", "messages_a"},
+    "constable": EVERY_STAFF_PAGE
+    | KEEP_A_CURRENT
+    | {"neighbourhood_a", "edit_member_a", "messages_a"},
+    "pcso": EVERY_STAFF_PAGE | KEEP_A_CURRENT | {"neighbourhood_a", "messages_a"},
     "analyst": EVERY_STAFF_PAGE | X_PAGES | {"neighbourhood_c"},
     "partner": EVERY_STAFF_PAGE,
     "inspectorate": EVERY_STAFF_PAGE
@@ -143,6 +159,9 @@ ENDPOINT_KEYS = [
     "save_member_b",
     "messages_a",
     "messages_c",
+    "edit_neighbourhood_a",
+    "edit_neighbourhood_c",
+    "edit_base_a",
     "audit_log",
     "accounts",
     "admin",
@@ -190,6 +209,7 @@ def test_anonymous_visitor_is_sent_to_sign_in(world: World, endpoint: str) -> No
 
 def test_matrix_covers_every_staff_url(world: World) -> None:
     """A new staff URL must be added to the matrix, or this fails."""
+    assert set(ENDPOINT_KEYS) == set(endpoints(world))
     from django.urls import get_resolver
 
     def walk(patterns, prefix=""):
@@ -214,6 +234,8 @@ def test_matrix_covers_every_staff_url(world: World) -> None:
         "messages",
         "log",
         "account-list",
+        "neighbourhood-edit",
+        "base-edit",
     }
     assert staff_names == covered
 

@@ -31,7 +31,10 @@ def leeds(db):
     PostcodeFactory(postcode="LS1 4BB", latitude=53.80, longitude=-1.545, neighbourhood=centre)
     PostcodeFactory(postcode="LS1 5XX", latitude=53.801, longitude=-1.566, neighbourhood=hyde)
     PostcodeFactory(
-        postcode="LS1 9ZZ", latitude=53.798, longitude=-1.55, neighbourhood=centre,
+        postcode="LS1 9ZZ",
+        latitude=53.798,
+        longitude=-1.55,
+        neighbourhood=centre,
         terminated=dt.date(2019, 6, 1),
     )
     PostcodeFactory(postcode="LS99 1AA", latitude=54.5, longitude=-1.0, neighbourhood=None)
@@ -113,9 +116,11 @@ def test_batch_and_single_lookups_agree(leeds):
     lngs = np.array([-1.54, -1.57, -1.0])
     found = index.locate_many(lats, lngs)
     singles = [index.locate(la, ln) for la, ln in zip(lats, lngs, strict=True)]
-    assert [index.areas[i].name if i >= 0 else None for i in found] == [
-        a.name if a else None for a in singles
-    ] == ["City Centre", "Hyde Park", None]
+    assert (
+        [index.areas[i].name if i >= 0 else None for i in found]
+        == [a.name if a else None for a in singles]
+        == ["City Centre", "Hyde Park", None]
+    )
 
 
 def test_a_boundary_change_is_seen_by_the_next_lookup(leeds):

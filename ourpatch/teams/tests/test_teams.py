@@ -95,3 +95,48 @@ def test_a_bad_email_is_refused_with_a_message_and_nothing_changes() -> None:
     assert "Enter a valid email address" in body and "This field is required" in body
     member.refresh_from_db()
     assert member.name and member.email != "not-an-address"
+
+
+@pytest.mark.django_db
+def test_a_pcso_updates_the_team_page_and_base_and_both_are_recorded() -> None:
+    from ourpatch.geography.factories import PostcodeFactory
+    from ourpatch.teams.factories import LocationFactory
+
+    area = NeighbourhoodFactory(description="Old words")
+    base = LocationFactory(force=area.force, postcode="LS7 3AA")
+    base.neighbourhoods.set([area])
+    PostcodeFactory(postcode="LS7 4BZ", latitude=53.82, longitude=-1.53)
+    pcso = StaffProfileFactory(role=StaffRole.PCSO, force=area.force, neighbourhoods=[area]).user
+    client = Client()
+    client.force_login(pcso)
+    response = client.post(
+        f"/staff/neighbourhoods/{area.force_id}/{area.code}/edit/",
+        {
+            "description": "Chapeltown and Potternewton",
+            "email": "chapeltown@police.example",
+            "telephone": "101",
+        },
+    )
+    assert response.status_code == 302
+    page = Client().get(f"/neighbourhoods/{area.force_id}/{area.code}/").content.decode()
+    assert "Chapeltown and Potternewton" in page and "mailto:chapeltown@police.example" in page
+
+    bad = client.post(
+        f"/staff/bases/{base.pk}/edit/",
+        {"name": base.name, "address": "1 Road", "postcode": "LS7 4B@"},
+    )
+    assert bad.status_code == 200 and "is not a full postcode" in bad.content.decode()
+    good = client.post(
+        f"/staff/bases/{base.pk}/edit/",
+        {
+            "name": base.name,
+            "address": "1 Road",
+            "postcode": "ls74bz",
+            "description": "Open Mon–Fri 9–5",
+        },
+    )
+    assert good.status_code == 302
+    base.refresh_from_db()
+    assert (base.postcode, base.latitude, base.longitude) == ("LS7 4BZ", 53.82, -1.53)
+    kinds = set(AuditEntry.objects.filter(actor=pcso).values_list("record_type", flat=True))
+    assert kinds == {"geography.neighbourhood", "teams.location"}

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from ourpatch.geography import views
+
+app_name = "geography"
+
+urlpatterns = [
+    path(
+        "neighbourhoods/<slug:force>/<str:code>/edit/",
+        views.neighbourhood_edit,
+        name="neighbourhood-edit",
+    ),
+]
