@@ -9,6 +9,7 @@ app_name = "web"
 urlpatterns = [
     path("", views.home, name="home"),
     path("about/", views.about, name="about"),
+    path("healthz", views.healthz, name="healthz"),
     path("search", geography.search_page, name="search"),
     path("neighbourhoods/<slug:force>/<str:code>/", views.neighbourhood, name="neighbourhood"),
     path(

