@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
@@ -13,10 +14,11 @@ from ourpatch.accounts.permissions import (
     staff_view,
 )
 from ourpatch.teams.models import TeamMember
-from ourpatch.teams.supervision import spans_of_control
+from ourpatch.teams.supervision import spans_of_control, stale_before
 
 # A dashboard lists at most this many neighbourhoods; the count says how many there are.
 DASHBOARD_LIMIT = 60
+STALE_LIMIT = 25
 
 
 @staff_view
@@ -34,6 +36,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         .prefetch_related("neighbourhoods")
     )
     own = TeamMember.objects.filter(account_id=request.user.pk).first()
+    cutoff = stale_before(settings.OURPATCH_STALE_AFTER_DAYS)
+    stale_areas = scope.filter(last_confirmed__lt=cutoff).order_by("last_confirmed")
+    stale_members = (
+        TeamMember.objects.current()
+        .filter(neighbourhoods__in=scope, last_confirmed__lt=cutoff)
+        .distinct()
+        .order_by("last_confirmed")
+    )
     return render(
         request,
         "accounts/dashboard.html",
@@ -44,6 +54,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "members": members,
             "spans": spans_of_control(members),
             "own_member": own,
+            "stale_areas": list(stale_areas[:STALE_LIMIT]),
+            "stale_members": list(stale_members[:STALE_LIMIT]),
+            "stale_days": settings.OURPATCH_STALE_AFTER_DAYS,
             "can_view_audit": can(request.user, Action.VIEW_AUDIT_LOG, profile.force),
             "can_manage_accounts": can(request.user, Action.MANAGE_ACCOUNTS, profile.force),
         },

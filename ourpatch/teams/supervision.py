@@ -44,4 +44,9 @@ def is_stale(
     last_confirmed: dt.datetime, max_age_days: int, now: dt.datetime | None = None
 ) -> bool:
     """Information not confirmed for longer than the force allows (seed 14.7)."""
-    return (now or timezone.now()) - last_confirmed > dt.timedelta(days=max_age_days)
+    return last_confirmed < stale_before(max_age_days, now)
+
+
+def stale_before(max_age_days: int, now: dt.datetime | None = None) -> dt.datetime:
+    """Anything last confirmed before this moment is out of date."""
+    return (now or timezone.now()) - dt.timedelta(days=max_age_days)

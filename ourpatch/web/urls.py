@@ -11,6 +11,7 @@ urlpatterns = [
     path("about/", views.about, name="about"),
     path("healthz", views.healthz, name="healthz"),
     path("search", geography.search_page, name="search"),
+    path("forces/<slug:force>/", views.force, name="force"),
     path("neighbourhoods/<slug:force>/<str:code>/", views.neighbourhood, name="neighbourhood"),
     path(
         "neighbourhoods/<slug:force>/<str:code>/boundary.geojson",

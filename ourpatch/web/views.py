@@ -28,6 +28,21 @@ def about(request: HttpRequest) -> HttpResponse:
     return render(request, "web/about.html", {"rural_density": RURAL_BELOW_PERSONS_PER_HECTARE})
 
 
+def force(request: HttpRequest, force: str) -> HttpResponse:
+    """Every neighbourhood of a force, by command unit: the browse route to any team."""
+    the_force = get_object_or_404(Force, pk=force)
+    areas = (
+        Neighbourhood.objects.current()
+        .filter(force=the_force)
+        .select_related("bcu")
+        .order_by("bcu__name", "name")
+    )
+    by_unit: dict[str, list[Neighbourhood]] = {}
+    for area in areas:
+        by_unit.setdefault(area.bcu.name if area.bcu else "Other", []).append(area)
+    return render(request, "web/force.html", {"force": the_force, "by_unit": by_unit})
+
+
 def neighbourhood(request: HttpRequest, force: str, code: str) -> HttpResponse:
     """The page a resident lands on: who the team is, where, and how to reach them."""
     area = get_object_or_404(

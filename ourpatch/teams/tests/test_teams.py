@@ -140,3 +140,28 @@ def test_a_pcso_updates_the_team_page_and_base_and_both_are_recorded() -> None:
     assert (base.postcode, base.latitude, base.longitude) == ("LS7 4BZ", 53.82, -1.53)
     kinds = set(AuditEntry.objects.filter(actor=pcso).values_list("record_type", flat=True))
     assert kinds == {"geography.neighbourhood", "teams.location"}
+
+
+@pytest.mark.django_db
+def test_the_dashboard_lists_what_needs_confirming_in_scope_only(settings) -> None:
+    settings.OURPATCH_STALE_AFTER_DAYS = 30
+    old = timezone.now() - dt.timedelta(days=31)
+    mine = NeighbourhoodFactory(name="Chapeltown", last_confirmed=old)
+    theirs = NeighbourhoodFactory(force=mine.force, name="Harehills", last_confirmed=old)
+    TeamMemberFactory(
+        force=mine.force, neighbourhoods=[mine], name="Old Profile", last_confirmed=old
+    )
+    TeamMemberFactory(force=mine.force, neighbourhoods=[mine], name="Fresh Profile")
+    TeamMemberFactory(
+        force=mine.force, neighbourhoods=[theirs], name="Not Mine", last_confirmed=old
+    )
+    sergeant = StaffProfileFactory(
+        role=StaffRole.SERGEANT, force=mine.force, neighbourhoods=[mine]
+    ).user
+    client = Client()
+    client.force_login(sergeant)
+    page = client.get("/staff/").content.decode()
+    section = page[page.index("Needs confirming") : page.index("Your neighbourhoods")]
+    assert "Chapeltown" in section and "Old Profile" in section
+    assert "Harehills" not in section and "Not Mine" not in section
+    assert "Fresh Profile" not in section

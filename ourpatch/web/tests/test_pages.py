@@ -39,3 +39,44 @@ def test_health_check_answers_without_the_database() -> None:
         response = Client().get("/healthz")
     assert response.json() == {"status": "ok"}
     assert len(queries) == 0
+
+
+@pytest.mark.django_db
+def test_key_information_is_within_three_clicks_of_home() -> None:
+    """Seed 14.7: follow links only (no typing) from the home page."""
+    import re
+    from collections import deque
+
+    from ourpatch.teams.factories import LocationFactory, TeamMemberFactory
+
+    force = ForceFactory(id="west-yorkshire")
+    area = NeighbourhoodFactory(force=force, code="E02002330")
+    TeamMemberFactory(force=force, neighbourhoods=[area])
+    LocationFactory(force=force).neighbourhoods.set([area])
+    client = Client()
+    depth = {"/": 0}
+    queue = deque(["/"])
+    while queue:
+        url = queue.popleft()
+        if depth[url] == 3:
+            continue
+        page = client.get(url)
+        if page.status_code != 200 or "text/html" not in page["Content-Type"]:
+            continue
+        for href in re.findall(r'href="(/[^"#?]*)', page.content.decode()):
+            if href not in depth and not href.startswith(("/static/", "/staff/")):
+                depth[href] = depth[url] + 1
+                queue.append(href)
+    page = f"/neighbourhoods/west-yorkshire/{area.code}/"
+    assert depth[page] <= 2  # home → force → neighbourhood
+    # the team, its base, priorities, meetings and the contact form are all on that page
+    body = client.get(page).content.decode()
+    for heading in [
+        "Your team",
+        "Where they are based",
+        "Priorities",
+        "Meetings",
+        "Contact the team",
+    ]:
+        assert f">{heading}</h2>" in body
+    assert depth["/about/"] == 1
