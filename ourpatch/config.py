@@ -116,6 +116,13 @@ class Config:
     # Empty means no tiles: boundaries on a plain background (DESIGN: no tile server).
     map_tile_url: str
     map_tile_attribution: str
+    # Email: SMTP when a host is given, else printed to the console (the demo)
+    email_host: str
+    email_port: int
+    email_user: str
+    email_password: str
+    email_use_tls: bool
+    email_from: str
 
     @property
     def is_production(self) -> bool:
@@ -169,6 +176,12 @@ def load(env: dict[str, str] | None = None) -> Config:
         login_lockout_minutes=_positive_int(env, "OURPATCH_LOGIN_LOCKOUT_MINUTES", 15),
         map_tile_url=env.get("OURPATCH_MAP_TILE_URL", "").strip(),
         map_tile_attribution=env.get("OURPATCH_MAP_TILE_ATTRIBUTION", "").strip(),
+        email_host=env.get("EMAIL_HOST", "").strip(),
+        email_port=_positive_int(env, "EMAIL_PORT", 587),
+        email_user=env.get("EMAIL_HOST_USER", ""),
+        email_password=env.get("EMAIL_HOST_PASSWORD", ""),
+        email_use_tls=_flag(env, "EMAIL_USE_TLS", default=True),
+        email_from=env.get("DEFAULT_FROM_EMAIL", "ourpatch <noreply@ourpatch.invalid>"),
     )
 
 

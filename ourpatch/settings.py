@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "ourpatch.teams",
     "ourpatch.accounts",
     "ourpatch.contact",
+    "ourpatch.api",
     "ourpatch.demo",
 ]
 
@@ -189,14 +190,16 @@ if CONFIG.is_production:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
-LEAFLET_CONFIG = {
-    "TILES": [("Map", CONFIG.map_tile_url, {"attribution": CONFIG.map_tile_attribution})]
-    if CONFIG.map_tile_url
-    else [],
-    "DEFAULT_CENTER": (53.8, -1.55),
-    "DEFAULT_ZOOM": 11,
-    "RESET_VIEW": False,
-}
+DEFAULT_FROM_EMAIL = CONFIG.email_from
+if CONFIG.email_host:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = CONFIG.email_host
+    EMAIL_PORT = CONFIG.email_port
+    EMAIL_HOST_USER = CONFIG.email_user
+    EMAIL_HOST_PASSWORD = CONFIG.email_password
+    EMAIL_USE_TLS = CONFIG.email_use_tls
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 
 OURPATCH_MAP_TILE_URL = CONFIG.map_tile_url
 

@@ -25,6 +25,7 @@ urlpatterns = [
     path("staff/", include("ourpatch.audit.urls")),
     path("staff/", include("ourpatch.contact.urls")),
     path("staff/admin/", admin.site.urls),
+    path("api/", include("ourpatch.api.urls")),
     # Uploaded team photos are public by design; served by Django as WhiteNoise serves static.
     path(
         f"{settings.MEDIA_URL.strip('/')}/<path:path>",
