@@ -58,6 +58,4 @@ def assert_accessible(page: Page, context: str | None = None) -> None:
     """Fail, with the details, unless axe finds no WCAG 2.2 A/AA violation on the page."""
     violations = axe_violations(page, context)
     if violations:
-        report = format_violations(violations, page.url)
-        print(report)  # also in the captured output of the failing test
-        raise AssertionError(report)
+        raise AssertionError(format_violations(violations, page.url))

@@ -60,10 +60,10 @@ def test_key_information_is_within_three_clicks_of_home() -> None:
         url = queue.popleft()
         if depth[url] == 3:
             continue
-        page = client.get(url)
-        if page.status_code != 200 or "text/html" not in page["Content-Type"]:
+        response = client.get(url)
+        if response.status_code != 200 or "text/html" not in response["Content-Type"]:
             continue
-        for href in re.findall(r'href="(/[^"#?]*)', page.content.decode()):
+        for href in re.findall(r'href="(/[^"#?]*)', response.content.decode()):
             if href not in depth and not href.startswith(("/static/", "/staff/")):
                 depth[href] = depth[url] + 1
                 queue.append(href)
