@@ -12,6 +12,7 @@ COMMANDS: dict[str, str] = {
     "demo": "build the demo force (West Yorkshire, real open data), serve it",
     "serve": "serve the configured database (gunicorn, WhiteNoise)",
     "manage": "run a Django management command (migrate, check, ...)",
+    "import": "import boundaries (KML, GeoJSON) or ONS postcodes",
 }
 
 
@@ -50,7 +51,48 @@ def _parser() -> argparse.ArgumentParser:
 
     manage = sub.add_parser("manage", help=COMMANDS["manage"], description=COMMANDS["manage"])
     manage.add_argument("args", nargs=argparse.REMAINDER, help="the command and its arguments")
+
+    _import_parser(sub)
     return parser
+
+
+def _import_parser(sub: Any) -> None:
+    """``ourpatch import boundaries|postcodes``: thin, the work is in geography.imports."""
+    summary = COMMANDS["import"]
+    imp = sub.add_parser(
+        "import",
+        help=summary,
+        description=summary
+        + ". A dry run unless --commit; a file with any bad row is refused whole.",
+    )
+    what = imp.add_subparsers(dest="what", metavar="WHAT", title="what to import", required=True)
+    limit_help = "refuse files larger than this many megabytes (default 200)"
+
+    boundaries = what.add_parser(
+        "boundaries",
+        help="neighbourhood boundaries: police.uk KML folder, .kml or GeoJSON",
+        description=(
+            "Import one force's neighbourhood boundaries: a folder of police.uk "
+            "<neighbourhood id>.kml files, one .kml file, or a GeoJSON FeatureCollection "
+            "with 'id' and 'name' properties. Changed boundaries become new versions from today."
+        ),
+    )
+    boundaries.add_argument("path", metavar="PATH", help="the folder or file to import")
+    boundaries.add_argument("--force", required=True, metavar="ID", help="the force's id")
+    boundaries.add_argument("--commit", action="store_true", help="write (default: dry run)")
+    boundaries.add_argument("--max-size-mb", type=int, default=200, help=limit_help)
+
+    postcodes = what.add_parser(
+        "postcodes",
+        help="postcodes from an ONS Postcode Directory CSV",
+        description=(
+            "Import (upsert) postcodes from an ONS Postcode Directory CSV, placing each in "
+            "its neighbourhood."
+        ),
+    )
+    postcodes.add_argument("path", metavar="PATH", help="the CSV file to import")
+    postcodes.add_argument("--commit", action="store_true", help="write (default: dry run)")
+    postcodes.add_argument("--max-size-mb", type=int, default=200, help=limit_help)
 
 
 def _check_port(port: int) -> None:
@@ -121,6 +163,30 @@ def demo(args: argparse.Namespace) -> None:
         serve(args.host, args.port, args.workers)
 
 
+def import_(args: argparse.Namespace) -> int:
+    """Run one import and print its report: 0 when accepted, 1 when the file was refused."""
+    from pathlib import Path
+
+    from ourpatch.geography.imports import MB, import_boundaries, import_postcodes
+
+    if args.max_size_mb < 1:
+        raise SystemExit(f"ourpatch: --max-size-mb must be at least 1, got {args.max_size_mb}")
+    pending = _unapplied_migrations()
+    if pending:
+        raise SystemExit(
+            f"ourpatch: the database needs {len(pending)} migration(s); "
+            "run `ourpatch manage migrate` first"
+        )
+    path = Path(args.path)
+    limit = args.max_size_mb * MB
+    if args.what == "boundaries":
+        report = import_boundaries(path, args.force, commit=args.commit, max_bytes=limit)
+    else:
+        report = import_postcodes(path, commit=args.commit, max_bytes=limit)
+    print(report.as_text(), file=sys.stdout if report.ok else sys.stderr, flush=True)
+    return 0 if report.ok else 1
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = _parser()
@@ -137,6 +203,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         from django.core.management import execute_from_command_line
 
         execute_from_command_line(["ourpatch manage", *args.args])
+    elif args.command == "import":
+        return import_(args)
     return 0
 
 

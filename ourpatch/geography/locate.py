@@ -1,18 +1,20 @@
 """Point and postcode to neighbourhood, in memory.
 
-Boundaries live in the database as WKB; lookups run against an STRtree of prepared
-polygons built once per process (and rebuilt when a boundary import changes the data), so a
-lookup costs microseconds and no query. One index serves the public search, both APIs, the
-importers and the benchmark.
+Boundaries live in the database as WKB; lookups run against prepared polygons, found
+through a grid of their bounding boxes, built once per process (and rebuilt when a boundary
+import changes the data), so a lookup costs microseconds and no query. One index serves the
+public search, both APIs, the importers and the benchmark.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import shapely
@@ -63,16 +65,141 @@ class Area:
     name: str
 
 
+class BoxGrid:
+    """Which areas' bounding boxes hold a point: a uniform grid of cells over all the boxes,
+    each cell listing (in ascending order) the areas whose box touches it.
+
+    It answers the same question as an STRtree queried by bounding box, but needs no Point
+    objects (making 200,000 of them costs more than locating them) and visits the points
+    cell by cell, so consecutive exact tests touch the same few polygons.
+
+    Exact at the edges: a point's cell and a box's range of cells come from the same
+    monotonic formula, ``floor((v - origin) / size)``, so a point inside or on a box always
+    lands in a cell that lists it; the boxes are then compared exactly.
+    """
+
+    MAX_CELLS = 1 << 20
+
+    def __init__(self, bounds: np.ndarray) -> None:
+        bounds = np.asarray(bounds, dtype=float).reshape(-1, 4)
+        self.xmin, self.ymin, self.xmax, self.ymax = (bounds[:, i].copy() for i in range(4))
+        usable = np.flatnonzero(np.isfinite(bounds).all(axis=1))  # empty shapes: NaN bounds
+        if len(usable) == 0:
+            self.x0 = self.y0 = np.inf  # nothing is ever inside
+            self.x1 = self.y1 = -np.inf
+            self.dx = self.dy = 1.0
+            self.nx = self.ny = 1
+            self.indptr = np.zeros(2, dtype=np.int64)
+            self.entries = np.zeros(0, dtype=np.int64)
+            self._cells: dict[int, tuple[tuple[int, float, float, float, float], ...]] = {}
+            return
+        self.x0, self.y0 = float(self.xmin[usable].min()), float(self.ymin[usable].min())
+        self.x1, self.y1 = float(self.xmax[usable].max()), float(self.ymax[usable].max())
+        width, height = self.x1 - self.x0, self.y1 - self.y0
+        # Cells about the size of a typical area's box: few boxes per cell, few cells per box
+        dx = float(np.median(self.xmax[usable] - self.xmin[usable]))
+        dy = float(np.median(self.ymax[usable] - self.ymin[usable]))
+        dx = dx if dx > 0 else (width / 64 if width > 0 else 1.0)
+        dy = dy if dy > 0 else (height / 64 if height > 0 else 1.0)
+        cells = (width / dx + 1) * (height / dy + 1)
+        if cells > self.MAX_CELLS:
+            scale = float(np.sqrt(cells / self.MAX_CELLS)) * 1.01
+            dx, dy = dx * scale, dy * scale
+        self.dx, self.dy = dx, dy
+        self.nx = int(np.floor(width / dx)) + 1
+        self.ny = int(np.floor(height / dy)) + 1
+
+        ix0, ix1 = self._column(self.xmin[usable]), self._column(self.xmax[usable])
+        iy0, iy1 = self._row(self.ymin[usable]), self._row(self.ymax[usable])
+        across, down = ix1 - ix0 + 1, iy1 - iy0 + 1
+        counts = across * down
+        offsets = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
+        across_each = np.repeat(across, counts)
+        cell = (np.repeat(iy0, counts) + offsets // across_each) * self.nx + (
+            np.repeat(ix0, counts) + offsets % across_each
+        )
+        # Generated in ascending area order; a stable sort by cell keeps each cell's ascending
+        order = np.argsort(cell, kind="stable")
+        self.entries = np.repeat(usable, counts)[order]
+        self.indptr = np.zeros(self.nx * self.ny + 1, dtype=np.int64)
+        np.cumsum(np.bincount(cell, minlength=self.nx * self.ny), out=self.indptr[1:])
+        self._cells = {}
+
+    def _column(self, xs: np.ndarray) -> np.ndarray:
+        return np.floor((xs - self.x0) / self.dx).astype(np.int64)
+
+    def _row(self, ys: np.ndarray) -> np.ndarray:
+        return np.floor((ys - self.y0) / self.dy).astype(np.int64)
+
+    def pairs(self, xs: np.ndarray, ys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(point, area) index pairs where the point is in or on the area's box: grouped by
+        point, ascending by area within each point, the points in cell order."""
+        inside = (xs >= self.x0) & (xs <= self.x1) & (ys >= self.y0) & (ys <= self.y1)
+        points = np.flatnonzero(inside)  # NaN compares False: never inside
+        cell = self._row(ys[points]) * self.nx + self._column(xs[points])
+        order = np.argsort(cell, kind="stable")
+        points, cell = points[order], cell[order]
+        start = self.indptr[cell]
+        count = self.indptr[cell + 1] - start
+        point_idx = np.repeat(points, count)
+        first_of_point = np.cumsum(count) - count
+        entry = np.repeat(start - first_of_point, count) + np.arange(len(point_idx))
+        shape_idx = self.entries[entry]
+        px, py = xs[point_idx], ys[point_idx]
+        keep = (
+            (self.xmin[shape_idx] <= px)
+            & (px <= self.xmax[shape_idx])
+            & (self.ymin[shape_idx] <= py)
+            & (py <= self.ymax[shape_idx])
+        )
+        return point_idx[keep], shape_idx[keep]
+
+    def candidates(self, x: float, y: float) -> list[int]:
+        """The areas whose box holds one point, ascending; plain Python for speed."""
+        if not (self.x0 <= x <= self.x1 and self.y0 <= y <= self.y1):  # NaN: False
+            return []
+        # The same arithmetic as _row/_column, in Python floats (both IEEE doubles)
+        cell = math.floor((y - self.y0) / self.dy) * self.nx + math.floor((x - self.x0) / self.dx)
+        boxes = self._cells.get(cell)
+        if boxes is None:
+            ids = self.entries[self.indptr[cell] : self.indptr[cell + 1]].tolist()
+            boxes = tuple(
+                (
+                    i,
+                    float(self.xmin[i]),
+                    float(self.ymin[i]),
+                    float(self.xmax[i]),
+                    float(self.ymax[i]),
+                )
+                for i in ids
+            )
+            self._cells[cell] = boxes  # one dict store: safe to race between threads
+        return [i for i, x0, y0, x1, y1 in boxes if x0 <= x <= x1 and y0 <= y <= y1]
+
+
 class NeighbourhoodIndex:
-    """An STRtree over the boundary versions valid on one day."""
+    """The boundary versions valid on one day, prepared for point lookups.
+
+    Candidates come from a grid of bounding boxes (``BoxGrid``); the exact test is
+    ``shapely.intersects_xy`` against the prepared polygons (no Point is made, and a point on
+    the boundary counts as inside). Neighbourhoods tile without overlap; where a point
+    touches two (a shared edge, or generalised boundaries that overlap a little) the one
+    listed first in ``areas`` wins, always, in both ``locate`` and ``locate_many``.
+    """
 
     def __init__(self, areas: Sequence[Area], shapes: Sequence[BaseGeometry], day: dt.date):
         self.day = day
         self.areas = list(areas)
-        self.shapes = np.asarray(shapes, dtype=object)
+        self.shapes = np.asarray(shapes, dtype=object).reshape(-1)
         shapely.prepare(self.shapes)
-        self.tree = shapely.STRtree(self.shapes)
+        self._shape_list: list[BaseGeometry] = self.shapes.tolist()
+        self.grid = BoxGrid(shapely.bounds(self.shapes))
         self._by_id = {a.neighbourhood_id: a for a in self.areas}
+
+    @cached_property
+    def tree(self) -> shapely.STRtree:
+        """An STRtree of the shapes, for callers that want other spatial queries."""
+        return shapely.STRtree(self.shapes)
 
     @classmethod
     def build(cls, day: dt.date | None = None) -> NeighbourhoodIndex:
@@ -101,20 +228,27 @@ class NeighbourhoodIndex:
 
     def locate(self, lat: float, lng: float) -> Area | None:
         """The neighbourhood containing the point, or None outside every one."""
-        hits = self.tree.query(shapely.Point(lng, lat), predicate="intersects")
-        if len(hits) == 0:
-            return None
-        # Neighbourhoods tile without overlap; on a shared edge the lowest index wins, always.
-        return self.areas[int(hits.min())]
+        x, y = float(lng), float(lat)
+        shapes = self._shape_list
+        for i in self.grid.candidates(x, y):  # ascending: the first hit is the lowest
+            if shapely.intersects_xy(shapes[i], x, y):
+                return self.areas[i]
+        return None
 
     def locate_many(self, lats: np.ndarray, lngs: np.ndarray) -> np.ndarray:
         """For each point the index into ``areas`` of its neighbourhood, or -1."""
-        points = shapely.points(np.asarray(lngs, dtype=float), np.asarray(lats, dtype=float))
-        point_idx, shape_idx = self.tree.query(points, predicate="intersects")
-        result = np.full(len(points), -1, dtype=np.int64)
-        # reversed so that, where a point touches two areas, the lowest index is written last
-        order = np.lexsort((-shape_idx, point_idx))
-        result[point_idx[order]] = shape_idx[order]
+        xs = np.asarray(lngs, dtype=float).reshape(-1)
+        ys = np.asarray(lats, dtype=float).reshape(-1)
+        result = np.full(len(xs), -1, dtype=np.int64)
+        if len(xs) == 0 or len(self.areas) == 0:
+            return result
+        point_idx, shape_idx = self.grid.pairs(xs, ys)
+        inside = shapely.intersects_xy(self.shapes[shape_idx], xs[point_idx], ys[point_idx])
+        point_idx, shape_idx = point_idx[inside], shape_idx[inside]
+        # Each point's pairs are consecutive and ascending by area: its first is the lowest
+        first = np.ones(len(point_idx), dtype=bool)
+        first[1:] = point_idx[1:] != point_idx[:-1]
+        result[point_idx[first]] = shape_idx[first]
         return result
 
 
