@@ -40,6 +40,7 @@ class Action(enum.StrEnum):
     READ_PERSONAL_DATA = "read_personal_data"
     VIEW_AUDIT_LOG = "view_audit_log"
     MANAGE_ACCOUNTS = "manage_accounts"
+    IMPORT_DATA = "import_data"
     PLATFORM_ADMIN = "platform_admin"
 
 
@@ -151,6 +152,13 @@ def can(user: AnyUser, action: Action, target: Any = None) -> bool:
     if action == Action.VIEW_AUDIT_LOG:
         if role == StaffRole.INSPECTORATE:
             return True
+        return (
+            role == StaffRole.FORCE_ADMIN
+            and isinstance(target, Force)
+            and target.pk == profile.force_id
+        )
+    if action == Action.IMPORT_DATA:
+        # boundaries and postcodes change what every resident sees: the force's administrator
         return (
             role == StaffRole.FORCE_ADMIN
             and isinstance(target, Force)

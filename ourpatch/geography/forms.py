@@ -15,3 +15,19 @@ class NeighbourhoodForm(forms.ModelForm[Neighbourhood]):
             "telephone": "Team telephone number",
         }
         widgets = {"description": forms.Textarea(attrs={"rows": 5})}
+
+
+class ImportForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="What the file holds",
+        choices=[
+            ("boundaries", "Neighbourhood boundaries (GeoJSON, one KML, or a .zip of KML files)"),
+            ("postcodes", "ONS Postcode Directory (CSV)"),
+        ],
+        widget=forms.RadioSelect,
+    )
+    file = forms.FileField(label="File")
+    commit = forms.BooleanField(
+        required=False,
+        label="Import it now (leave unticked to check it first: nothing is changed)",
+    )

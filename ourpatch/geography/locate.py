@@ -69,45 +69,41 @@ class BoxGrid:
     """Which areas' bounding boxes hold a point: a uniform grid of cells over all the boxes,
     each cell listing (in ascending order) the areas whose box touches it.
 
-    It answers the same question as an STRtree queried by bounding box, but needs no Point
-    objects (making 200,000 of them costs more than locating them) and visits the points
-    cell by cell, so consecutive exact tests touch the same few polygons.
+    It answers what an STRtree queried by bounding box would, but needs no Point objects
+    (making 200,000 of them costs more than locating them), costs a list slice rather than
+    a tree query for one point, and lets a batch be visited cell by cell, so consecutive
+    exact tests touch the same few polygons.
 
     Exact at the edges: a point's cell and a box's range of cells come from the same
-    monotonic formula, ``floor((v - origin) / size)``, so a point inside or on a box always
-    lands in a cell that lists it; the boxes are then compared exactly.
+    monotonic arithmetic, ``floor((v - origin) / size)``, so a point inside or on a box
+    always lands in a cell that lists it; the boxes are then compared exactly.
     """
 
-    MAX_CELLS = 1 << 20
+    MAX_CELLS = 1 << 18
 
     def __init__(self, bounds: np.ndarray) -> None:
         bounds = np.asarray(bounds, dtype=float).reshape(-1, 4)
         self.xmin, self.ymin, self.xmax, self.ymax = (bounds[:, i].copy() for i in range(4))
         usable = np.flatnonzero(np.isfinite(bounds).all(axis=1))  # empty shapes: NaN bounds
-        if len(usable) == 0:
-            self.x0 = self.y0 = np.inf  # nothing is ever inside
-            self.x1 = self.y1 = -np.inf
-            self.dx = self.dy = 1.0
-            self.nx = self.ny = 1
-            self.indptr = np.zeros(2, dtype=np.int64)
-            self.entries = np.zeros(0, dtype=np.int64)
-            self._cells: dict[int, tuple[tuple[int, float, float, float, float], ...]] = {}
-            return
-        self.x0, self.y0 = float(self.xmin[usable].min()), float(self.ymin[usable].min())
-        self.x1, self.y1 = float(self.xmax[usable].max()), float(self.ymax[usable].max())
-        width, height = self.x1 - self.x0, self.y1 - self.y0
+        if len(usable):
+            self.x0, self.y0 = float(self.xmin[usable].min()), float(self.ymin[usable].min())
+            self.x1, self.y1 = float(self.xmax[usable].max()), float(self.ymax[usable].max())
+        else:  # nothing is ever inside
+            self.x0 = self.y0 = math.inf
+            self.x1 = self.y1 = -math.inf
+        width, height = max(self.x1 - self.x0, 0.0), max(self.y1 - self.y0, 0.0)
         # Cells about the size of a typical area's box: few boxes per cell, few cells per box
-        dx = float(np.median(self.xmax[usable] - self.xmin[usable]))
-        dy = float(np.median(self.ymax[usable] - self.ymin[usable]))
+        dx = float(np.median(self.xmax[usable] - self.xmin[usable])) if len(usable) else 0.0
+        dy = float(np.median(self.ymax[usable] - self.ymin[usable])) if len(usable) else 0.0
         dx = dx if dx > 0 else (width / 64 if width > 0 else 1.0)
         dy = dy if dy > 0 else (height / 64 if height > 0 else 1.0)
         cells = (width / dx + 1) * (height / dy + 1)
         if cells > self.MAX_CELLS:
-            scale = float(np.sqrt(cells / self.MAX_CELLS)) * 1.01
+            scale = math.sqrt(cells / self.MAX_CELLS) * 1.01
             dx, dy = dx * scale, dy * scale
         self.dx, self.dy = dx, dy
-        self.nx = int(np.floor(width / dx)) + 1
-        self.ny = int(np.floor(height / dy)) + 1
+        self.nx = math.floor(width / dx) + 1
+        self.ny = math.floor(height / dy) + 1
 
         ix0, ix1 = self._column(self.xmin[usable]), self._column(self.xmax[usable])
         iy0, iy1 = self._row(self.ymin[usable]), self._row(self.ymax[usable])
@@ -123,7 +119,18 @@ class BoxGrid:
         self.entries = np.repeat(usable, counts)[order]
         self.indptr = np.zeros(self.nx * self.ny + 1, dtype=np.int64)
         np.cumsum(np.bincount(cell, minlength=self.nx * self.ny), out=self.indptr[1:])
-        self._cells = {}
+        # The same as plain Python lists, for one point at a time (no numpy call overhead)
+        self._entries: list[int] = self.entries.tolist()
+        self._indptr: list[int] = self.indptr.tolist()
+        self._boxes: list[tuple[float, float, float, float]] = list(
+            zip(
+                self.xmin.tolist(),
+                self.ymin.tolist(),
+                self.xmax.tolist(),
+                self.ymax.tolist(),
+                strict=True,
+            )
+        )
 
     def _column(self, xs: np.ndarray) -> np.ndarray:
         return np.floor((xs - self.x0) / self.dx).astype(np.int64)
@@ -131,14 +138,19 @@ class BoxGrid:
     def _row(self, ys: np.ndarray) -> np.ndarray:
         return np.floor((ys - self.y0) / self.dy).astype(np.int64)
 
-    def pairs(self, xs: np.ndarray, ys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(point, area) index pairs where the point is in or on the area's box: grouped by
-        point, ascending by area within each point, the points in cell order."""
+    def cells(self, xs: np.ndarray, ys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The points that fall in the grid, in cell order, and their cells."""
         inside = (xs >= self.x0) & (xs <= self.x1) & (ys >= self.y0) & (ys <= self.y1)
         points = np.flatnonzero(inside)  # NaN compares False: never inside
         cell = self._row(ys[points]) * self.nx + self._column(xs[points])
         order = np.argsort(cell, kind="stable")
-        points, cell = points[order], cell[order]
+        return points[order], cell[order]
+
+    def pairs(
+        self, points: np.ndarray, cell: np.ndarray, xs: np.ndarray, ys: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(point, area) pairs where the point is in or on the area's box, for ``points`` in
+        ``cell`` (from ``cells``): each point's pairs consecutive, ascending by area."""
         start = self.indptr[cell]
         count = self.indptr[cell + 1] - start
         point_idx = np.repeat(points, count)
@@ -155,26 +167,18 @@ class BoxGrid:
         return point_idx[keep], shape_idx[keep]
 
     def candidates(self, x: float, y: float) -> list[int]:
-        """The areas whose box holds one point, ascending; plain Python for speed."""
+        """The areas whose box holds one point, ascending."""
         if not (self.x0 <= x <= self.x1 and self.y0 <= y <= self.y1):  # NaN: False
             return []
-        # The same arithmetic as _row/_column, in Python floats (both IEEE doubles)
+        # The arithmetic of _row and _column, in Python floats (both IEEE doubles)
         cell = math.floor((y - self.y0) / self.dy) * self.nx + math.floor((x - self.x0) / self.dx)
-        boxes = self._cells.get(cell)
-        if boxes is None:
-            ids = self.entries[self.indptr[cell] : self.indptr[cell + 1]].tolist()
-            boxes = tuple(
-                (
-                    i,
-                    float(self.xmin[i]),
-                    float(self.ymin[i]),
-                    float(self.xmax[i]),
-                    float(self.ymax[i]),
-                )
-                for i in ids
-            )
-            self._cells[cell] = boxes  # one dict store: safe to race between threads
-        return [i for i, x0, y0, x1, y1 in boxes if x0 <= x <= x1 and y0 <= y <= y1]
+        boxes = self._boxes
+        found = []
+        for i in self._entries[self._indptr[cell] : self._indptr[cell + 1]]:
+            x0, y0, x1, y1 = boxes[i]
+            if x0 <= x <= x1 and y0 <= y <= y1:
+                found.append(i)
+        return found
 
 
 class NeighbourhoodIndex:
@@ -187,12 +191,16 @@ class NeighbourhoodIndex:
     listed first in ``areas`` wins, always, in both ``locate`` and ``locate_many``.
     """
 
+    # Points per step of locate_many
+    CHUNK = 1 << 15
+
     def __init__(self, areas: Sequence[Area], shapes: Sequence[BaseGeometry], day: dt.date):
         self.day = day
         self.areas = list(areas)
         self.shapes = np.asarray(shapes, dtype=object).reshape(-1)
         shapely.prepare(self.shapes)
-        self._shape_list: list[BaseGeometry] = self.shapes.tolist()
+        # One-element views: shapely's array path skips the per-call prepare check
+        self._one: list[np.ndarray] = [self.shapes[i : i + 1] for i in range(len(self.shapes))]
         self.grid = BoxGrid(shapely.bounds(self.shapes))
         self._by_id = {a.neighbourhood_id: a for a in self.areas}
 
@@ -229,9 +237,9 @@ class NeighbourhoodIndex:
     def locate(self, lat: float, lng: float) -> Area | None:
         """The neighbourhood containing the point, or None outside every one."""
         x, y = float(lng), float(lat)
-        shapes = self._shape_list
+        one = self._one
         for i in self.grid.candidates(x, y):  # ascending: the first hit is the lowest
-            if shapely.intersects_xy(shapes[i], x, y):
+            if shapely.intersects_xy(one[i], x, y)[0]:
                 return self.areas[i]
         return None
 
@@ -242,13 +250,18 @@ class NeighbourhoodIndex:
         result = np.full(len(xs), -1, dtype=np.int64)
         if len(xs) == 0 or len(self.areas) == 0:
             return result
-        point_idx, shape_idx = self.grid.pairs(xs, ys)
-        inside = shapely.intersects_xy(self.shapes[shape_idx], xs[point_idx], ys[point_idx])
-        point_idx, shape_idx = point_idx[inside], shape_idx[inside]
-        # Each point's pairs are consecutive and ascending by area: its first is the lowest
-        first = np.ones(len(point_idx), dtype=bool)
-        first[1:] = point_idx[1:] != point_idx[:-1]
-        result[point_idx[first]] = shape_idx[first]
+        points, cells = self.grid.cells(xs, ys)
+        # In chunks of neighbouring points: the work arrays stay small enough to be fast
+        for at in range(0, len(points), self.CHUNK):
+            point_idx, shape_idx = self.grid.pairs(
+                points[at : at + self.CHUNK], cells[at : at + self.CHUNK], xs, ys
+            )
+            inside = shapely.intersects_xy(self.shapes[shape_idx], xs[point_idx], ys[point_idx])
+            point_idx, shape_idx = point_idx[inside], shape_idx[inside]
+            # Each point's pairs are consecutive and ascending by area: its first is lowest
+            first = np.ones(len(point_idx), dtype=bool)
+            first[1:] = point_idx[1:] != point_idx[:-1]
+            result[point_idx[first]] = shape_idx[first]
         return result
 
 

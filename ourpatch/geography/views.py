@@ -9,16 +9,16 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import cache_control
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
-from ourpatch.accounts.permissions import Action, require, staff_view
+from ourpatch.accounts.permissions import Action, profile_of, require, staff_view
 from ourpatch.audit.models import AuditAction
 from ourpatch.audit.personal import log
-from ourpatch.geography.forms import NeighbourhoodForm
-from ourpatch.geography.models import Neighbourhood
+from ourpatch.geography.forms import ImportForm, NeighbourhoodForm
+from ourpatch.geography.imports import MAX_FILE_BYTES, import_boundaries, import_postcodes
+from ourpatch.geography.models import Force, Neighbourhood
 from ourpatch.geography.search import SearchOutcome, search, search_point
-
-# Simplification for overview maps: about 10 m, invisible at town scale, much smaller files.
-OVERVIEW_TOLERANCE = 0.0001
+from ourpatch.geography.uploads import BadUpload, staged
 
 
 def neighbourhood_url(force_id: str, code: str) -> str:
@@ -76,3 +76,53 @@ def neighbourhood_edit(request: HttpRequest, force: str, code: str) -> HttpRespo
         messages.success(request, f"Saved {area.name}.")
         return redirect("teams:neighbourhood", force, code)
     return render(request, "geography/neighbourhood_edit.html", {"form": form, "area": area})
+
+
+@csrf_exempt  # the size is checked before the body is read; CSRF is checked just after
+@staff_view
+def import_upload(request: HttpRequest) -> HttpResponse:
+    profile = profile_of(request.user)
+    force = profile.force if profile else None
+    require(request.user, Action.IMPORT_DATA, force)
+    assert force is not None
+    if request.method == "POST":
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+        if length > MAX_FILE_BYTES:
+            # Refused before a byte of the body is read: no 200 MB lands on the disk.
+            return render(
+                request,
+                "geography/import.html",
+                {
+                    "form": ImportForm(),
+                    "too_large": f"The upload is {length // 2**20} MB; "
+                    f"the limit is {MAX_FILE_BYTES // 2**20} MB.",
+                },
+                status=413,
+            )
+        return _import_post(request, force)
+    return render(request, "geography/import.html", {"form": ImportForm()})
+
+
+@csrf_protect
+def _import_post(request: HttpRequest, force: Force) -> HttpResponse:
+    form = ImportForm(request.POST, request.FILES)
+    report = None
+    problem = ""
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        commit = form.cleaned_data["commit"]
+        try:
+            with staged(upload) as path:
+                if form.cleaned_data["kind"] == "boundaries":
+                    report = import_boundaries(path, force.pk, commit=commit, label=upload.name)
+                else:
+                    report = import_postcodes(path, commit=commit, label=upload.name)
+        except BadUpload as error:
+            problem = str(error)
+    status = 200 if report is not None and report.ok else 400
+    return render(
+        request,
+        "geography/import.html",
+        {"form": form, "report": report, "problem": problem},
+        status=status,
+    )

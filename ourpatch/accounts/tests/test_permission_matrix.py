@@ -104,6 +104,7 @@ def endpoints(w: World) -> dict[str, tuple[str, str]]:
         "edit_base_a": ("GET", f"/staff/bases/{w.base_a.pk}/edit/"),
         "audit_log": ("GET", "/staff/audit/"),
         "accounts": ("GET", "/staff/accounts/"),
+        "imports": ("GET", "/staff/imports/"),
         "admin": ("GET", "/staff/admin/"),
     }
 
@@ -118,7 +119,7 @@ ALLOWED: dict[str, set[str]] = {
     "force_admin": EVERY_STAFF_PAGE
     | X_PAGES
     | {"neighbourhood_c", "edit_member_a", "edit_member_b", "edit_member_c", "save_member_b"}
-    | {"messages_a", "messages_c", "audit_log", "accounts"}
+    | {"messages_a", "messages_c", "audit_log", "accounts", "imports"}
     | KEEP_A_CURRENT
     | {"edit_neighbourhood_c"},
     "commander": EVERY_STAFF_PAGE
@@ -164,6 +165,7 @@ ENDPOINT_KEYS = [
     "edit_base_a",
     "audit_log",
     "accounts",
+    "imports",
     "admin",
 ]
 
@@ -236,6 +238,7 @@ def test_matrix_covers_every_staff_url(world: World) -> None:
         "account-list",
         "neighbourhood-edit",
         "base-edit",
+        "import",
     }
     assert staff_names == covered
 
