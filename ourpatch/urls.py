@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import admin
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
 from django.views.static import serve
 
@@ -12,6 +12,11 @@ from ourpatch.accounts.permissions import Action, can
 def _platform_admin_only(request: HttpRequest) -> bool:
     # Django's admin sees every force: only the platform operator (superuser) may use it.
     return can(request.user, Action.PLATFORM_ADMIN)
+
+
+def _media(request: HttpRequest, path: str) -> HttpResponse:
+    # MEDIA_ROOT read per request, so a changed setting (a test's) is honoured
+    return serve(request, path, document_root=settings.MEDIA_ROOT)
 
 
 admin.site.has_permission = _platform_admin_only  # type: ignore[method-assign]
@@ -27,9 +32,5 @@ urlpatterns = [
     path("staff/admin/", admin.site.urls),
     path("api/", include("ourpatch.api.urls")),
     # Uploaded team photos are public by design; served by Django as WhiteNoise serves static.
-    path(
-        f"{settings.MEDIA_URL.strip('/')}/<path:path>",
-        serve,
-        {"document_root": settings.MEDIA_ROOT},
-    ),
+    path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", _media),
 ]

@@ -98,3 +98,13 @@ def test_a_photo_needs_a_description(setup):
     assert "Describe the photo" in response.content.decode()
     member.refresh_from_db()
     assert not member.photo
+
+
+def test_the_uploaded_photo_is_served_to_the_public(setup):
+    _, member, client = setup
+    _post(client, member, SimpleUploadedFile("me.jpg", _jpeg(), "image/jpeg"))
+    member.refresh_from_db()
+    response = Client().get(member.photo.url)
+    assert response.status_code == 200
+    image = Image.open(io.BytesIO(b"".join(response.streaming_content)))
+    assert image.size == (480, 480)
