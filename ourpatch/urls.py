@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import admin
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest
 from django.urls import include, path
 from django.views.static import serve
 
@@ -14,9 +14,9 @@ def _platform_admin_only(request: HttpRequest) -> bool:
     return can(request.user, Action.PLATFORM_ADMIN)
 
 
-def _media(request: HttpRequest, path: str) -> HttpResponse:
+def _media(request: HttpRequest, path: str) -> FileResponse:
     # MEDIA_ROOT read per request, so a changed setting (a test's) is honoured
-    return serve(request, path, document_root=settings.MEDIA_ROOT)
+    return serve(request, path, document_root=str(settings.MEDIA_ROOT))
 
 
 admin.site.has_permission = _platform_admin_only  # type: ignore[method-assign]
