@@ -29,6 +29,8 @@ urlpatterns = [
     path("staff/", include("ourpatch.geography.urls")),
     path("staff/", include("ourpatch.audit.urls")),
     path("staff/", include("ourpatch.contact.urls")),
+    path("", include("ourpatch.crime.urls")),
+    path("", include("ourpatch.citizenfocus.urls")),
     path("staff/admin/", admin.site.urls),
     path("api/", include("ourpatch.api.urls")),
     # Uploaded team photos are public by design; served by Django as WhiteNoise serves static.
