@@ -13,6 +13,12 @@ COMMANDS: dict[str, str] = {
     "serve": "serve the configured database (gunicorn, WhiteNoise)",
     "manage": "run a Django management command (migrate, check, ...)",
     "import": "import boundaries (KML, GeoJSON) or ONS postcodes",
+    "bench": "run a benchmark (locate) and print its figures",
+}
+
+# benchmark name → module with ``run(argv) -> int`` (imported only when asked for)
+BENCHMARKS: dict[str, str] = {
+    "locate": "ourpatch.benchmarks.locate",
 }
 
 
@@ -53,6 +59,12 @@ def _parser() -> argparse.ArgumentParser:
     manage.add_argument("args", nargs=argparse.REMAINDER, help="the command and its arguments")
 
     _import_parser(sub)
+
+    bench = sub.add_parser("bench", help=COMMANDS["bench"], description=COMMANDS["bench"])
+    bench.add_argument("name", choices=sorted(BENCHMARKS), help="which benchmark")
+    bench.add_argument(
+        "args", nargs=argparse.REMAINDER, help="the benchmark's own options (see NAME --help)"
+    )
     return parser
 
 
@@ -194,6 +206,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 0
     args = parser.parse_args(argv)
+    if args.command == "bench":
+        import importlib
+
+        # a benchmark sets up its own database and settings
+        module = importlib.import_module(BENCHMARKS[args.name])
+        return int(module.run(list(args.args)))
     _setup_django()
     if args.command == "demo":
         demo(args)

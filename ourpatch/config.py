@@ -51,6 +51,19 @@ def _positive_int(env: dict[str, str], name: str, default: int) -> int:
     return value
 
 
+def _non_negative_float(env: dict[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name}: expected a number, got {raw!r}") from None
+    if not value >= 0:  # also refuses NaN
+        raise ConfigError(f"{name}: expected 0 or more, got {raw!r}")
+    return value
+
+
 def default_data_dir(env: dict[str, str]) -> Path:
     """Where the SQLite file, uploaded photos and static files live unless told otherwise."""
     if env.get("OURPATCH_DATA_DIR"):
@@ -116,6 +129,9 @@ class Config:
     # Empty means no tiles: boundaries on a plain background (DESIGN: no tile server).
     map_tile_url: str
     map_tile_attribution: str
+    # The public API's leaky bucket per client (police.uk's: 15/s, bursts of 30); 0 turns it off
+    api_rate_per_second: float
+    api_burst: int
     # Email: SMTP when a host is given, else printed to the console (the demo)
     email_host: str
     email_port: int
@@ -176,6 +192,8 @@ def load(env: dict[str, str] | None = None) -> Config:
         login_lockout_minutes=_positive_int(env, "OURPATCH_LOGIN_LOCKOUT_MINUTES", 15),
         map_tile_url=env.get("OURPATCH_MAP_TILE_URL", "").strip(),
         map_tile_attribution=env.get("OURPATCH_MAP_TILE_ATTRIBUTION", "").strip(),
+        api_rate_per_second=_non_negative_float(env, "OURPATCH_API_RATE_PER_SECOND", 15.0),
+        api_burst=_positive_int(env, "OURPATCH_API_BURST", 30),
         email_host=env.get("EMAIL_HOST", "").strip(),
         email_port=_positive_int(env, "EMAIL_PORT", 587),
         email_user=env.get("EMAIL_HOST_USER", ""),

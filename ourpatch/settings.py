@@ -204,6 +204,8 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 
 OURPATCH_MAP_TILE_URL = CONFIG.map_tile_url
+OURPATCH_API_RATE_PER_SECOND = CONFIG.api_rate_per_second
+OURPATCH_API_BURST = CONFIG.api_burst
 
 LOGGING = {
     "version": 1,

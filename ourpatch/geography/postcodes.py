@@ -10,7 +10,7 @@ _FULL = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][ABD-HJLNP-UW-Z]{2})$")
 
 def compact(text: str) -> str:
     """Upper-case with every space removed: ``" Ls1  4Ap "`` → ``"LS14AP"``."""
-    return re.sub(r"\s+", "", text).upper()
+    return "".join(text.split()).upper()
 
 
 def normalise(text: str) -> str | None:
