@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "ourpatch.accounts",
     "ourpatch.contact",
     "ourpatch.api",
+    "ourpatch.engagement",
+    "ourpatch.problems",
     "ourpatch.crime",
     "ourpatch.citizenfocus",
     "ourpatch.demo",

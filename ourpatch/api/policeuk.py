@@ -21,6 +21,8 @@ from shapely.geometry import MultiPolygon, Polygon
 
 from ourpatch.api import queries
 from ourpatch.api.http import BadParameter, NotFound, api_view, json_response
+from ourpatch.engagement.meetings import upcoming
+from ourpatch.engagement.models import Meeting
 from ourpatch.geography.locate import (
     BadCoordinates,
     locate_point,
@@ -29,6 +31,7 @@ from ourpatch.geography.locate import (
 )
 from ourpatch.geography.models import Force, Neighbourhood
 from ourpatch.geography.postcodes import normalise
+from ourpatch.problems.priorities import published
 from ourpatch.teams.models import Location, Role, TeamMember
 
 # police.uk's places, for a team's base
@@ -127,6 +130,21 @@ def neighbourhood_detail(request: HttpRequest, area: Neighbourhood) -> dict[str,
         "id": area.code,
         # police.uk writes an unknown population as "0"
         "population": str(area.population or 0),
+    }
+
+
+def event(meeting: Meeting) -> dict[str, Any]:
+    """A police.uk event: local times without a zone, as police.uk writes them."""
+    return {
+        "contact_details": {},
+        "description": _text(meeting.description),
+        "title": meeting.title,
+        "address": _text(
+            ", ".join(p for p in (meeting.venue, meeting.address, meeting.postcode) if p)
+        ),
+        "type": "meeting",
+        "start_date": police_uk_datetime(meeting.starts_at),
+        "end_date": police_uk_datetime(meeting.ends_at),
     }
 
 
@@ -232,16 +250,16 @@ def neighbourhood_people(request: HttpRequest, force: str, neighbourhood: str) -
 
 @api_view
 def neighbourhood_events(request: HttpRequest, force: str, neighbourhood: str) -> HttpResponse:
-    # No meetings are recorded yet: an empty list, as police.uk gives a team with none.
-    queries.neighbourhood_or_404(force, neighbourhood, current_only=True)
-    return json_response([])
+    area = queries.neighbourhood_or_404(force, neighbourhood, current_only=True)
+    return json_response([event(m) for m in upcoming(area)])
 
 
 @api_view
 def neighbourhood_priorities(request: HttpRequest, force: str, neighbourhood: str) -> HttpResponse:
-    # No priorities are recorded yet; when they are, each item is priority(...) above.
-    queries.neighbourhood_or_404(force, neighbourhood, current_only=True)
-    return json_response([])
+    area = queries.neighbourhood_or_404(force, neighbourhood, current_only=True)
+    return json_response(
+        [priority(p.issue, p.issue_date, p.action, p.action_date) for p in published(area)]
+    )
 
 
 Q_HELP = "give latitude,longitude (q=51.500617,-0.124629) or a full postcode (q=LS1 4AP)"

@@ -6,8 +6,13 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 
 from ourpatch.contact.forms import ContactForm
+from ourpatch.engagement.meetings import upcoming
 from ourpatch.geography.models import Force, Neighbourhood
+from ourpatch.problems.priorities import published
 from ourpatch.teams.models import ROLE_ORDER
+
+UPCOMING_SHOWN = 5
+PRIORITIES_SHOWN = 10
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -63,5 +68,7 @@ def neighbourhood(request: HttpRequest, force: str, code: str) -> HttpResponse:
             "confirmed": confirmed,
             "form": ContactForm(),
             "tile_url": settings.OURPATCH_MAP_TILE_URL,
+            "meetings": list(upcoming(area)[:UPCOMING_SHOWN]),
+            "priorities": list(published(area)[:PRIORITIES_SHOWN]),
         },
     )

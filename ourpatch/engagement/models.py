@@ -1,0 +1,78 @@
+"""Meetings and other engagement: how the community tells its team what matters (seed 15.10)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from ourpatch.geography.models import Neighbourhood
+from ourpatch.teams.models import TeamMember
+
+
+class EngagementKind(models.TextChoices):
+    """The menu of engagement methods in seed 15.10."""
+
+    PACT = "pact", "PACT meeting"
+    SURGERY = "surgery", "Surgery"
+    STREET_BRIEFING = "street_briefing", "Street briefing"
+    MOBILE_STATION = "mobile_station", "Mobile police station visit"
+    ONLINE_SURVEY = "online_survey", "Online survey"
+    FOCUS_GROUP = "focus_group", "Focus group"
+    KEY_INDIVIDUAL = "key_individual", "Key individual network contact"
+
+
+class MeetingStatus(models.TextChoices):
+    SCHEDULED = "scheduled", "Scheduled"
+    HELD = "held", "Held"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class Meeting(models.Model):
+    """A meeting or other engagement, advertised before and recorded after (Pledge item 7)."""
+
+    neighbourhood = models.ForeignKey(
+        Neighbourhood, on_delete=models.PROTECT, related_name="meetings"
+    )
+    kind = models.CharField(max_length=20, choices=EngagementKind.choices)
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    venue = models.CharField(max_length=200, blank=True)
+    address = models.TextField(blank=True)
+    postcode = models.CharField(max_length=8, blank=True)
+    status = models.CharField(
+        max_length=10, choices=MeetingStatus.choices, default=MeetingStatus.SCHEDULED
+    )
+    # Recorded after the event
+    attendance = models.PositiveIntegerField(null=True, blank=True)
+    police_attendees = models.ManyToManyField(
+        TeamMember, blank=True, related_name="meetings_attended"
+    )
+    partner_attendees = models.TextField(blank=True)
+    issues_raised = models.TextField(blank=True)
+    cancelled_reason = models.TextField(blank=True)
+    recorded_at = models.DateTimeField(null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["starts_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="meeting_ends_after_start"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="cancelled") | ~Q(cancelled_reason=""),
+                name="cancelled_meeting_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.title} ({self.starts_at:%Y-%m-%d})"

@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.utils import timezone
+
+from ourpatch.accounts.factories import UserFactory
+from ourpatch.engagement.factories import MeetingFactory
+from ourpatch.engagement.meetings import (
+    CONFIRM_WITHIN,
+    MeetingRefused,
+    check_new_meeting,
+    is_unconfirmed,
+    record_cancelled,
+    record_held,
+)
+from ourpatch.engagement.models import MeetingStatus
+
+LONDON = ZoneInfo("Europe/London")
+NOW = dt.datetime(2026, 3, 28, 12, 0, tzinfo=LONDON)
+
+
+def test_a_new_meeting_must_be_in_the_future_and_end_after_it_starts() -> None:
+    check_new_meeting(NOW + dt.timedelta(days=1), NOW + dt.timedelta(days=1, hours=2), NOW)
+    with pytest.raises(MeetingRefused, match="starts in the past"):
+        check_new_meeting(NOW - dt.timedelta(minutes=1), NOW + dt.timedelta(hours=1), NOW)
+    with pytest.raises(MeetingRefused, match="end after it starts"):
+        check_new_meeting(NOW + dt.timedelta(days=1), NOW + dt.timedelta(days=1), NOW)
+    with pytest.raises(MeetingRefused, match="time zone"):
+        check_new_meeting(dt.datetime(2027, 1, 1, 18), dt.datetime(2027, 1, 1, 20), NOW)
+
+
+@pytest.mark.django_db
+def test_a_meeting_cannot_be_recorded_held_before_it_starts_nor_twice() -> None:
+    meeting = MeetingFactory()
+    user = UserFactory()
+    with pytest.raises(MeetingRefused, match="before it has started"):
+        record_held(meeting, attendance=20, issues_raised="Parking", by=user)
+    later = meeting.starts_at + dt.timedelta(hours=1)
+    record_held(meeting, attendance=20, issues_raised=" Parking ", by=user, now=later)
+    meeting.refresh_from_db()
+    assert (meeting.status, meeting.attendance, meeting.issues_raised) == ("held", 20, "Parking")
+    with pytest.raises(MeetingRefused, match="already recorded as Held"):
+        record_cancelled(meeting, reason="rain", by=user)
+
+
+@pytest.mark.django_db
+def test_a_cancellation_needs_its_reason() -> None:
+    meeting = MeetingFactory()
+    with pytest.raises(MeetingRefused, match="why"):
+        record_cancelled(meeting, reason="  ", by=UserFactory())
+    record_cancelled(meeting, reason="Venue flooded", by=UserFactory())
+    meeting.refresh_from_db()
+    assert meeting.status == MeetingStatus.CANCELLED
+
+
+@pytest.mark.django_db
+def test_an_unrecorded_meeting_is_flagged_once_the_grace_period_has_passed() -> None:
+    meeting = MeetingFactory(starts_at=timezone.now() - dt.timedelta(days=5))
+    assert not is_unconfirmed(meeting, meeting.ends_at + CONFIRM_WITHIN)
+    assert is_unconfirmed(meeting, meeting.ends_at + CONFIRM_WITHIN + dt.timedelta(seconds=1))
+    record_cancelled(meeting, reason="Nobody came", by=UserFactory())
+    assert not is_unconfirmed(meeting, timezone.now())
