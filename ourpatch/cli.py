@@ -13,6 +13,7 @@ COMMANDS: dict[str, str] = {
     "serve": "serve the configured database (gunicorn, WhiteNoise)",
     "manage": "run a Django management command (migrate, check, ...)",
     "import": "import boundaries (KML, GeoJSON) or ONS postcodes",
+    "worker": "run scheduled and queued background jobs until stopped",
     "bench": "run a benchmark (locate) and print its figures",
 }
 
@@ -59,6 +60,12 @@ def _parser() -> argparse.ArgumentParser:
     manage.add_argument("args", nargs=argparse.REMAINDER, help="the command and its arguments")
 
     _import_parser(sub)
+
+    worker = sub.add_parser("worker", help=COMMANDS["worker"], description=COMMANDS["worker"])
+    worker.add_argument("--once", action="store_true", help="run what is due, then exit")
+    worker.add_argument(
+        "--sleep", type=float, default=2.0, help="seconds to wait when nothing is due (2)"
+    )
 
     bench = sub.add_parser("bench", help=COMMANDS["bench"], description=COMMANDS["bench"])
     bench.add_argument("name", choices=sorted(BENCHMARKS), help="which benchmark")
@@ -217,6 +224,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         demo(args)
     elif args.command == "serve":
         serve(args.host, args.port, args.workers)
+    elif args.command == "worker":
+        from ourpatch.worker.runner import serve as run_worker
+
+        run_worker(once=args.once, idle_sleep=args.sleep)
     elif args.command == "manage":
         from django.core.management import execute_from_command_line
 

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "ourpatch.accounts",
     "ourpatch.contact",
     "ourpatch.api",
+    "ourpatch.worker",
     "ourpatch.engagement",
     "ourpatch.problems",
     "ourpatch.crime",

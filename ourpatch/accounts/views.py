@@ -13,6 +13,7 @@ from ourpatch.accounts.permissions import (
     require,
     staff_view,
 )
+from ourpatch.engagement.meetings import flagged_for
 from ourpatch.teams.models import TeamMember
 from ourpatch.teams.supervision import spans_of_control, stale_before
 
@@ -36,6 +37,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         .prefetch_related("neighbourhoods")
     )
     own = TeamMember.objects.filter(account_id=request.user.pk).first()
+    unconfirmed = flagged_for(scope).select_related("neighbourhood")
     cutoff = stale_before(settings.OURPATCH_STALE_AFTER_DAYS)
     stale_areas = scope.filter(last_confirmed__lt=cutoff).order_by("last_confirmed")
     stale_members = (
@@ -54,6 +56,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "members": members,
             "spans": spans_of_control(members),
             "own_member": own,
+            "unconfirmed_meetings": list(unconfirmed[:STALE_LIMIT]),
             "stale_areas": list(stale_areas[:STALE_LIMIT]),
             "stale_members": list(stale_members[:STALE_LIMIT]),
             "stale_days": settings.OURPATCH_STALE_AFTER_DAYS,

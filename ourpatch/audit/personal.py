@@ -31,7 +31,7 @@ class UnauditedRead(Exception):
 
 @dataclass(frozen=True)
 class Reader:
-    user: AbstractBaseUser | AnonymousUser
+    user: AbstractBaseUser | AnonymousUser | SystemReader
     purpose: str
 
 
@@ -44,14 +44,26 @@ def _force_of(obj: models.Model) -> str:
         return ""
 
 
-def _actor(user: AbstractBaseUser | AnonymousUser) -> tuple[User | None, str]:
+class SystemReader:
+    """The platform itself (the worker sending an acknowledgement), named in the log as such."""
+
+    is_authenticated = True
+    name = "ourpatch (system)"
+
+
+SYSTEM = SystemReader()
+
+
+def _actor(user: AbstractBaseUser | AnonymousUser | SystemReader) -> tuple[User | None, str]:
+    if isinstance(user, SystemReader):
+        return None, user.name
     if not user.is_authenticated:
         raise UnauditedRead("personal data can only be read by a signed-in member of staff")
     return user, user.get_username()  # type: ignore[return-value]
 
 
 def log(
-    user: AbstractBaseUser | AnonymousUser,
+    user: AbstractBaseUser | AnonymousUser | SystemReader,
     action: AuditAction,
     records: Iterable[models.Model],
     purpose: str,
@@ -78,7 +90,7 @@ def log(
 
 
 def save_personal(
-    user: AbstractBaseUser | AnonymousUser,
+    user: AbstractBaseUser | AnonymousUser | SystemReader,
     obj: M,
     purpose: str,
     fields: Iterable[str] | None = None,
@@ -101,7 +113,7 @@ class PersonalDataQuerySet(models.QuerySet[M]):
 
     _reader: Reader | None = None
 
-    def read_by(self, user: AbstractBaseUser | AnonymousUser, purpose: str) -> Self:
+    def read_by(self, user: AbstractBaseUser | AnonymousUser | SystemReader, purpose: str) -> Self:
         """The same query, allowed to fetch rows; each row fetched is logged as read."""
         _actor(user)
         if not purpose.strip():

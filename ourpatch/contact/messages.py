@@ -6,13 +6,16 @@ import datetime as dt
 import hashlib
 import hmac
 import re
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.utils import timezone
 
+from ourpatch.audit.personal import SYSTEM
 from ourpatch.contact.models import Message
 from ourpatch.geography.models import Neighbourhood
+from ourpatch.worker.queue import enqueue, handler
 
 # Pledge item 4: every message to the team answered within 24 hours.
 ANSWER_WITHIN_HOURS = 24
@@ -72,14 +75,35 @@ def receive_message(
         sender_address_hash=hashed,
     )
     if message.sender_email:
-        send_mail(
-            subject=f"Your message to the {neighbourhood.name} team: {message.reference}",
-            message=acknowledgement_text(message, neighbourhood),
-            from_email=None,
-            recipient_list=[message.sender_email],
-            fail_silently=True,  # the message is stored either way; a bounce is not a loss
-        )
+        # Sent by the worker, not in the request: a slow mail server never delays the resident,
+        # and a failed send is retried. Queued in the same database, so it stands or falls
+        # with the message itself.
+        enqueue(ACKNOWLEDGE, {"message": message.pk}, key=f"ack:{message.reference}")
     return message
+
+
+ACKNOWLEDGE = "contact.acknowledge"
+
+
+@handler(ACKNOWLEDGE)
+def send_acknowledgement(payload: dict[str, Any]) -> None:
+    """Email the sender their reference and the 24-hour Pledge, once."""
+    message = (
+        Message.objects.select_for_update()
+        .select_related("neighbourhood")
+        .read_by(SYSTEM, "acknowledging a message to a team")
+        .get(pk=payload["message"])
+    )
+    if message.acknowledged_at is not None or not message.sender_email:
+        return  # already sent: a retried job must not email twice
+    send_mail(
+        subject=f"Your message to the {message.neighbourhood.name} team: {message.reference}",
+        message=acknowledgement_text(message, message.neighbourhood),
+        from_email=None,
+        recipient_list=[message.sender_email],
+    )
+    message.acknowledged_at = timezone.now()
+    message.save(update_fields=["acknowledged_at"])
 
 
 def acknowledgement_text(message: Message, neighbourhood: Neighbourhood) -> str:

@@ -33,6 +33,8 @@ class Message(models.Model):
     received_at = models.DateTimeField(default=timezone.now, db_index=True)
     # Where it came from, keyed and hashed: enough to limit abuse, not to find the sender
     sender_address_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    # Set by the worker when the acknowledgement email has gone, so it never goes twice
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
     channel = models.CharField(
         max_length=10, choices=[("web", "Web form"), ("email", "Email")], default="web"
     )

@@ -98,3 +98,22 @@ def is_unconfirmed(meeting: Meeting, now: dt.datetime) -> bool:
 
 def unconfirmed(meetings: Iterable[Meeting], now: dt.datetime) -> list[Meeting]:
     return [m for m in meetings if is_unconfirmed(m, now)]
+
+
+def flag_unconfirmed(now: dt.datetime | None = None) -> int:
+    """Flag every meeting advertised, past, and still unrecorded; each is flagged once."""
+    now = now or timezone.now()
+    return Meeting.objects.filter(
+        status=MeetingStatus.SCHEDULED,
+        ends_at__lt=now - CONFIRM_WITHIN,
+        unconfirmed_flagged_at__isnull=True,
+    ).update(unconfirmed_flagged_at=now)
+
+
+def flagged_for(neighbourhoods: QuerySet[Neighbourhood]) -> QuerySet[Meeting]:
+    """What a sergeant is shown: flagged meetings in their scope, still not recorded."""
+    return Meeting.objects.filter(
+        neighbourhood__in=neighbourhoods,
+        status=MeetingStatus.SCHEDULED,
+        unconfirmed_flagged_at__isnull=False,
+    ).order_by("starts_at")

@@ -54,6 +54,8 @@ class Meeting(models.Model):
     issues_raised = models.TextField(blank=True)
     cancelled_reason = models.TextField(blank=True)
     recorded_at = models.DateTimeField(null=True, blank=True)
+    # When the worker flagged it to the sergeant as "advertised, not confirmed" (seed 14.7)
+    unconfirmed_flagged_at = models.DateTimeField(null=True, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

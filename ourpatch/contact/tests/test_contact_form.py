@@ -11,6 +11,7 @@ from ourpatch.contact.models import Message
 from ourpatch.geography.factories import NeighbourhoodFactory
 from ourpatch.teams.factories import TeamMemberFactory
 from ourpatch.teams.models import Role
+from ourpatch.worker.queue import run_pending
 
 GOOD = {
     "name": "Pat Resident",
@@ -38,6 +39,9 @@ def test_a_message_is_stored_with_a_reference_and_acknowledged(area, mailoutbox)
     page = response.content.decode()
     assert message.reference in page and "within 24 hours" in page
     assert message.neighbourhood == area and message.channel == "web"
+    assert mailoutbox == []  # the worker sends it, not the request
+    assert run_pending() == 1
+    assert run_pending() == 0  # and only once
     assert len(mailoutbox) == 1
     assert message.reference in mailoutbox[0].body
     assert "within 24 hours" in mailoutbox[0].body

@@ -63,3 +63,31 @@ def test_an_unrecorded_meeting_is_flagged_once_the_grace_period_has_passed() -> 
     assert is_unconfirmed(meeting, meeting.ends_at + CONFIRM_WITHIN + dt.timedelta(seconds=1))
     record_cancelled(meeting, reason="Nobody came", by=UserFactory())
     assert not is_unconfirmed(meeting, timezone.now())
+
+
+@pytest.mark.django_db
+def test_the_hourly_job_flags_unrecorded_meetings_to_the_sergeant_once() -> None:
+    from django.test import Client
+
+    from ourpatch.accounts.factories import StaffProfileFactory
+    from ourpatch.accounts.models import StaffRole
+    from ourpatch.engagement.jobs import FLAG_UNCONFIRMED
+    from ourpatch.engagement.meetings import flag_unconfirmed
+    from ourpatch.worker.queue import enqueue, run_pending
+
+    past = MeetingFactory(title="Tuesday surgery", starts_at=timezone.now() - dt.timedelta(days=5))
+    MeetingFactory(neighbourhood=past.neighbourhood, title="Next week's PACT")
+    enqueue(FLAG_UNCONFIRMED)
+    assert run_pending() == 1
+    past.refresh_from_db()
+    flagged_at = past.unconfirmed_flagged_at
+    assert flagged_at is not None
+    assert flag_unconfirmed() == 0  # already flagged: not again
+    sergeant = StaffProfileFactory(
+        role=StaffRole.SERGEANT, force=past.neighbourhood.force, neighbourhoods=[past.neighbourhood]
+    ).user
+    client = Client()
+    client.force_login(sergeant)
+    page = client.get("/staff/").content.decode()
+    section = page[page.index("Advertised, not confirmed") :]
+    assert "Tuesday surgery" in section and "Next week" not in section
