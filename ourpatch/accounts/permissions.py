@@ -36,6 +36,7 @@ class Action(enum.StrEnum):
     VIEW_NEIGHBOURHOOD = "view_neighbourhood"
     EDIT_TEAM_MEMBER = "edit_team_member"
     EDIT_NEIGHBOURHOOD = "edit_neighbourhood"
+    MANAGE_MEETINGS = "manage_meetings"
     EDIT_BASE = "edit_base"
     READ_PERSONAL_DATA = "read_personal_data"
     VIEW_AUDIT_LOG = "view_audit_log"
@@ -134,7 +135,7 @@ def can(user: AnyUser, action: Action, target: Any = None) -> bool:
             and isinstance(target, Neighbourhood)
             and _in_scope(profile, user, target)
         )
-    if action == Action.EDIT_NEIGHBOURHOOD:
+    if action in (Action.EDIT_NEIGHBOURHOOD, Action.MANAGE_MEETINGS):
         # the team keeps its own page current: description and how to reach it
         return (
             role in OPERATIONAL_ROLES

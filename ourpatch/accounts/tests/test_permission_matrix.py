@@ -17,6 +17,8 @@ from ourpatch.accounts.factories import (
 )
 from ourpatch.accounts.models import StaffRole
 from ourpatch.contact.models import Message
+from ourpatch.engagement.factories import MeetingFactory
+from ourpatch.engagement.models import Meeting
 from ourpatch.geography.factories import (
     BasicCommandUnitFactory,
     ForceFactory,
@@ -79,6 +81,7 @@ def world(db) -> World:
     member_b = TeamMemberFactory(force=force, role=Role.PCSO, neighbourhoods=[b])
     member_c = TeamMemberFactory(force=force, role=Role.PCSO, neighbourhoods=[c])
     Message.objects.create(neighbourhood=a, sender_name="R. Esident", body="Speeding on Main St")
+    MeetingFactory(neighbourhood=a, title="A meeting")
     base_a = LocationFactory(force=force, name="Chapeltown Police Office")
     base_a.neighbourhoods.set([a])
     return World(force, other, a, b, c, d, member_a, member_b, member_c, base_a, users)
@@ -102,6 +105,12 @@ def endpoints(w: World) -> dict[str, tuple[str, str]]:
         "edit_neighbourhood_a": ("GET", f"/staff/neighbourhoods/{w.force.pk}/A/edit/"),
         "edit_neighbourhood_c": ("GET", f"/staff/neighbourhoods/{w.force.pk}/C/edit/"),
         "edit_base_a": ("GET", f"/staff/bases/{w.base_a.pk}/edit/"),
+        "meetings_a": ("GET", f"/staff/neighbourhoods/{w.force.pk}/A/meetings/"),
+        "meetings_c": ("GET", f"/staff/neighbourhoods/{w.force.pk}/C/meetings/"),
+        "record_meeting_a": (
+            "GET",
+            f"/staff/meetings/{Meeting.objects.get(title='A meeting').pk}/record/",
+        ),
         "audit_log": ("GET", "/staff/audit/"),
         "accounts": ("GET", "/staff/accounts/"),
         "imports": ("GET", "/staff/imports/"),
@@ -112,7 +121,7 @@ def endpoints(w: World) -> dict[str, tuple[str, str]]:
 EVERY_STAFF_PAGE = {"dashboard", "scope_json"}
 X_PAGES = {"neighbourhood_a", "neighbourhood_b"}
 # the team keeps its own page and base current
-KEEP_A_CURRENT = {"edit_neighbourhood_a", "edit_base_a"}
+KEEP_A_CURRENT = {"edit_neighbourhood_a", "edit_base_a", "meetings_a", "record_meeting_a"}
 
 # role → what it may open; everything else must be refused
 ALLOWED: dict[str, set[str]] = {
@@ -121,7 +130,7 @@ ALLOWED: dict[str, set[str]] = {
     | {"neighbourhood_c", "edit_member_a", "edit_member_b", "edit_member_c", "save_member_b"}
     | {"messages_a", "messages_c", "audit_log", "accounts", "imports"}
     | KEEP_A_CURRENT
-    | {"edit_neighbourhood_c"},
+    | {"edit_neighbourhood_c", "meetings_c"},
     "commander": EVERY_STAFF_PAGE
     | X_PAGES
     | KEEP_A_CURRENT
@@ -163,6 +172,9 @@ ENDPOINT_KEYS = [
     "edit_neighbourhood_a",
     "edit_neighbourhood_c",
     "edit_base_a",
+    "meetings_a",
+    "meetings_c",
+    "record_meeting_a",
     "audit_log",
     "accounts",
     "imports",
@@ -238,6 +250,8 @@ def test_matrix_covers_every_staff_url(world: World) -> None:
         "account-list",
         "neighbourhood-edit",
         "base-edit",
+        "meetings",
+        "record",
         "import",
     }
     assert staff_names == covered

@@ -91,3 +91,61 @@ def test_the_hourly_job_flags_unrecorded_meetings_to_the_sergeant_once() -> None
     page = client.get("/staff/").content.decode()
     section = page[page.index("Advertised, not confirmed") :]
     assert "Tuesday surgery" in section and "Next week" not in section
+
+
+@pytest.mark.django_db
+def test_staff_advertise_a_meeting_and_record_it_after_it_happened() -> None:
+    from django.test import Client
+
+    from ourpatch.accounts.factories import StaffProfileFactory
+    from ourpatch.accounts.models import StaffRole
+    from ourpatch.engagement.models import Meeting
+    from ourpatch.geography.factories import NeighbourhoodFactory
+
+    area = NeighbourhoodFactory()
+    pcso = StaffProfileFactory(role=StaffRole.PCSO, force=area.force, neighbourhoods=[area]).user
+    client = Client()
+    client.force_login(pcso)
+    url = f"/staff/neighbourhoods/{area.force_id}/{area.code}/meetings/"
+    past = client.post(
+        url,
+        {
+            "kind": "pact",
+            "title": "Too late",
+            "starts_at": "2020-01-01 18:00",
+            "ends_at": "2020-01-01 20:00",
+        },
+    )
+    assert past.status_code == 400 and "starts in the past" in past.content.decode()
+    soon = timezone.localtime() + dt.timedelta(days=3)
+    made = client.post(
+        url,
+        {
+            "kind": "surgery",
+            "title": "Library surgery",
+            "starts_at": soon.strftime("%Y-%m-%d %H:%M"),
+            "ends_at": (soon + dt.timedelta(hours=1)).strftime("%Y-%m-%d %H:%M"),
+        },
+    )
+    assert made.status_code == 302
+    meeting = Meeting.objects.get(title="Library surgery")
+    public = Client().get(f"/neighbourhoods/{area.force_id}/{area.code}/").content.decode()
+    assert "Library surgery" in public
+    early = client.post(
+        f"/staff/meetings/{meeting.pk}/record/",
+        {"outcome": "held", "attendance": "9", "issues_raised": "Parking"},
+    )
+    assert early.status_code == 400 and "before it has started" in early.content.decode()
+    no_reason = client.post(f"/staff/meetings/{meeting.pk}/record/", {"outcome": "cancelled"})
+    assert "Say why it was cancelled" in no_reason.content.decode()
+    Meeting.objects.filter(pk=meeting.pk).update(
+        starts_at=timezone.now() - dt.timedelta(hours=2),
+        ends_at=timezone.now() - dt.timedelta(hours=1),
+    )
+    done = client.post(
+        f"/staff/meetings/{meeting.pk}/record/",
+        {"outcome": "held", "attendance": "9", "issues_raised": "Parking"},
+    )
+    assert done.status_code == 302
+    meeting.refresh_from_db()
+    assert (meeting.status, meeting.attendance, meeting.recorded_by) == ("held", 9, pcso)

@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+
+from ourpatch.accounts.permissions import Action, require, staff_view
+from ourpatch.engagement.forms import MeetingForm, RecordMeetingForm
+from ourpatch.engagement.meetings import (
+    MeetingRefused,
+    is_unconfirmed,
+    record_cancelled,
+    record_held,
+)
+from ourpatch.engagement.models import Meeting, MeetingStatus
+from ourpatch.geography.models import Neighbourhood
+
+
+@staff_view
+def meetings(request: HttpRequest, force: str, code: str) -> HttpResponse:
+    """A team's meetings: advertise one, and record the ones that have happened."""
+    area = get_object_or_404(Neighbourhood, force_id=force, code=code)
+    require(request.user, Action.MANAGE_MEETINGS, area)
+    form = MeetingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        meeting = form.save(commit=False)
+        meeting.neighbourhood = area
+        meeting.save()
+        messages.success(request, f"Advertised “{meeting.title}”.")
+        return redirect("engagement:meetings", force, code)
+    now = timezone.now()
+    rows = Meeting.objects.filter(neighbourhood=area).order_by("-starts_at")[:100]
+    return render(
+        request,
+        "engagement/meetings.html",
+        {
+            "area": area,
+            "form": form,
+            "rows": [
+                {
+                    "meeting": m,
+                    "due": m.status == MeetingStatus.SCHEDULED and m.starts_at <= now,
+                    "unconfirmed": is_unconfirmed(m, now),
+                }
+                for m in rows
+            ],
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@staff_view
+def record(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = get_object_or_404(Meeting.objects.select_related("neighbourhood"), pk=pk)
+    require(request.user, Action.MANAGE_MEETINGS, meeting.neighbourhood)
+    form = RecordMeetingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if data["outcome"] == "held":
+                record_held(
+                    meeting,
+                    attendance=data["attendance"],
+                    issues_raised=data["issues_raised"],
+                    partner_attendees=data["partner_attendees"],
+                    by=request.user,  # type: ignore[arg-type]
+                )
+            else:
+                record_cancelled(meeting, reason=data["cancelled_reason"], by=request.user)  # type: ignore[arg-type]
+        except MeetingRefused as refused:
+            form.add_error(None, f"{refused}.")
+        else:
+            messages.success(request, f"Recorded “{meeting.title}”.")
+            area = meeting.neighbourhood
+            return redirect("engagement:meetings", area.force_id, area.code)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "engagement/record.html", {"meeting": meeting, "form": form}, status=status
+    )
