@@ -28,6 +28,7 @@ urlpatterns = [
     path("staff/", include("ourpatch.teams.urls")),
     path("staff/", include("ourpatch.geography.urls")),
     path("staff/", include("ourpatch.engagement.urls")),
+    path("", include("ourpatch.problems.urls")),
     path("staff/", include("ourpatch.audit.urls")),
     path("staff/", include("ourpatch.contact.urls")),
     path("", include("ourpatch.crime.urls")),

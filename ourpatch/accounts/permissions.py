@@ -37,6 +37,7 @@ class Action(enum.StrEnum):
     EDIT_TEAM_MEMBER = "edit_team_member"
     EDIT_NEIGHBOURHOOD = "edit_neighbourhood"
     MANAGE_MEETINGS = "manage_meetings"
+    MANAGE_PRIORITIES = "manage_priorities"
     EDIT_BASE = "edit_base"
     READ_PERSONAL_DATA = "read_personal_data"
     VIEW_AUDIT_LOG = "view_audit_log"
@@ -135,7 +136,7 @@ def can(user: AnyUser, action: Action, target: Any = None) -> bool:
             and isinstance(target, Neighbourhood)
             and _in_scope(profile, user, target)
         )
-    if action in (Action.EDIT_NEIGHBOURHOOD, Action.MANAGE_MEETINGS):
+    if action in (Action.EDIT_NEIGHBOURHOOD, Action.MANAGE_MEETINGS, Action.MANAGE_PRIORITIES):
         # the team keeps its own page current: description and how to reach it
         return (
             role in OPERATIONAL_ROLES

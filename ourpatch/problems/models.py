@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 
 from ourpatch.accounts.models import PartnerAgency
+from ourpatch.audit.personal import PersonalDataQuerySet
 from ourpatch.engagement.models import Meeting
 from ourpatch.geography.models import Neighbourhood
 from ourpatch.teams.models import TeamMember
@@ -60,6 +61,29 @@ class Priority(models.Model):
 
     def __str__(self) -> str:
         return self.issue[:60]
+
+
+class IssueRaiser(models.Model):
+    """Who raised an issue online, so they can be told what became of it (seed 15.22)."""
+
+    priority = models.ForeignKey(Priority, on_delete=models.CASCADE, related_name="raisers")
+    name = models.CharField(max_length=200)
+    email = models.EmailField()
+    raised_at = models.DateTimeField()
+    address_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    # What they have been told so far, so each update goes once
+    told = models.JSONField(default=list, blank=True)
+
+    objects = PersonalDataQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["priority", "raised_at"]
+
+    def __str__(self) -> str:
+        return f"raiser of priority {self.priority_id}"
+
+    def audit_force_id(self) -> str:
+        return str(self.priority.neighbourhood.force_id)
 
 
 class SaraStage(models.TextChoices):

@@ -5,13 +5,23 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
+from ourpatch.audit.personal import SYSTEM
+from ourpatch.contact.messages import address_hash, clean_text
 from ourpatch.engagement.models import Meeting, MeetingStatus
 from ourpatch.geography.models import Neighbourhood
-from ourpatch.problems.models import CURRENT_PRIORITY_STATUSES, Priority, PriorityStatus
+from ourpatch.problems.models import (
+    CURRENT_PRIORITY_STATUSES,
+    IssueRaiser,
+    Priority,
+    PriorityStatus,
+    RaisedVia,
+)
+from ourpatch.worker.queue import enqueue, handler
 
 # How many current priorities a neighbourhood works at once (configurable per deployment)
 DEFAULT_LIMIT = 3
@@ -66,6 +76,7 @@ def agree(
 def save(priority: Priority, *, expected_version: int, **changes: Any) -> Priority:
     """Save changes only if nobody else saved since ``expected_version`` (no lost update)."""
     fields = {**changes, "version": F("version") + 1}
+    before = priority.status
     updated = Priority.objects.filter(pk=priority.pk, version=expected_version).update(**fields)
     if updated == 0:
         raise EditedElsewhere(
@@ -73,4 +84,99 @@ def save(priority: Priority, *, expected_version: int, **changes: Any) -> Priori
             "your changes were not saved. Reload it to see theirs, then make yours again."
         )
     priority.refresh_from_db()
+    if priority.status != before:
+        # whoever raised it hears of each step (answers: seed 15.22)
+        tell_raisers_later(priority)
     return priority
+
+
+# Abuse limit: issues raised online per hour from one address
+RAISED_PER_ADDRESS_PER_HOUR = 5
+
+
+def raise_online(
+    neighbourhood: Neighbourhood,
+    *,
+    issue: str,
+    name: str,
+    email: str,
+    client_address: str,
+    now: dt.datetime | None = None,
+) -> Priority:
+    """A resident raises an issue for the team to weigh up; they will hear what becomes of it."""
+    now = now or timezone.now()
+    hashed = address_hash(client_address)
+    recent = IssueRaiser.objects.filter(
+        address_hash=hashed, raised_at__gte=now - dt.timedelta(hours=1)
+    ).count()
+    if recent >= RAISED_PER_ADDRESS_PER_HOUR:
+        raise PriorityRefused("Too many issues have been raised from here in the last hour.")
+    with transaction.atomic():
+        priority = Priority.objects.create(
+            neighbourhood=neighbourhood,
+            issue=clean_text(issue),
+            issue_date=now,
+            raised_via=RaisedVia.ONLINE,
+        )
+        IssueRaiser.objects.create(
+            priority=priority,
+            name=clean_text(name),
+            email=email.strip(),
+            raised_at=now,
+            address_hash=hashed,
+        )
+    return priority
+
+
+# What a raiser is told at each step of their issue
+UPDATES = {
+    PriorityStatus.AGREED: "has been agreed as a priority for the neighbourhood",
+    PriorityStatus.ACTED_ON: "is being acted on",
+    PriorityStatus.CLOSED: "has been closed",
+    PriorityStatus.DECLINED: "was considered but not taken up as a priority",
+}
+TELL_RAISERS = "problems.tell_raisers"
+
+
+def tell_raisers_later(priority: Priority) -> None:
+    """Queue the update for this step (once per priority and status)."""
+    if priority.status in UPDATES:
+        enqueue(
+            TELL_RAISERS,
+            {"priority": priority.pk, "status": priority.status},
+            key=f"tell:{priority.pk}:{priority.status}",
+        )
+
+
+@handler(TELL_RAISERS)
+def tell_raisers(payload: dict[str, Any]) -> None:
+    """Email everyone who raised the issue about this step, once each."""
+    priority = Priority.objects.select_related("neighbourhood").get(pk=payload["priority"])
+    status = payload["status"]
+    raisers = IssueRaiser.objects.filter(priority=priority).read_by(
+        SYSTEM, "telling residents what became of the issue they raised"
+    )
+    for raiser in raisers:
+        if status in raiser.told:
+            continue
+        step = UPDATES[PriorityStatus(status)]
+        page = f"/neighbourhoods/{priority.neighbourhood.force_id}/{priority.neighbourhood.code}/"
+        lines = [
+            f"Dear {raiser.name},",
+            "",
+            f"The issue you raised with the {priority.neighbourhood.name} team, "
+            f"“{priority.issue}”, {step}.",
+        ]
+        if priority.action:
+            lines += ["", f"What is being done: {priority.action}"]
+        if priority.outcome:
+            lines += ["", f"Outcome: {priority.outcome}"]
+        lines += ["", f"You can follow it under “You said, we did” on {page}"]
+        send_mail(
+            subject=f"Your issue in {priority.neighbourhood.name}: {step}",
+            message="\n".join(lines),
+            from_email=None,
+            recipient_list=[raiser.email],
+        )
+        raiser.told = [*raiser.told, status]
+        raiser.save(update_fields=["told"])

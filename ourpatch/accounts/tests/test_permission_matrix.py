@@ -107,6 +107,8 @@ def endpoints(w: World) -> dict[str, tuple[str, str]]:
         "edit_base_a": ("GET", f"/staff/bases/{w.base_a.pk}/edit/"),
         "meetings_a": ("GET", f"/staff/neighbourhoods/{w.force.pk}/A/meetings/"),
         "meetings_c": ("GET", f"/staff/neighbourhoods/{w.force.pk}/C/meetings/"),
+        "priorities_a": ("GET", f"/staff/neighbourhoods/{w.force.pk}/A/priorities/"),
+        "priorities_c": ("GET", f"/staff/neighbourhoods/{w.force.pk}/C/priorities/"),
         "record_meeting_a": (
             "GET",
             f"/staff/meetings/{Meeting.objects.get(title='A meeting').pk}/record/",
@@ -121,7 +123,13 @@ def endpoints(w: World) -> dict[str, tuple[str, str]]:
 EVERY_STAFF_PAGE = {"dashboard", "scope_json"}
 X_PAGES = {"neighbourhood_a", "neighbourhood_b"}
 # the team keeps its own page and base current
-KEEP_A_CURRENT = {"edit_neighbourhood_a", "edit_base_a", "meetings_a", "record_meeting_a"}
+KEEP_A_CURRENT = {
+    "edit_neighbourhood_a",
+    "edit_base_a",
+    "meetings_a",
+    "record_meeting_a",
+    "priorities_a",
+}
 
 # role → what it may open; everything else must be refused
 ALLOWED: dict[str, set[str]] = {
@@ -130,7 +138,7 @@ ALLOWED: dict[str, set[str]] = {
     | {"neighbourhood_c", "edit_member_a", "edit_member_b", "edit_member_c", "save_member_b"}
     | {"messages_a", "messages_c", "audit_log", "accounts", "imports"}
     | KEEP_A_CURRENT
-    | {"edit_neighbourhood_c", "meetings_c"},
+    | {"edit_neighbourhood_c", "meetings_c", "priorities_c"},
     "commander": EVERY_STAFF_PAGE
     | X_PAGES
     | KEEP_A_CURRENT
@@ -175,6 +183,8 @@ ENDPOINT_KEYS = [
     "meetings_a",
     "meetings_c",
     "record_meeting_a",
+    "priorities_a",
+    "priorities_c",
     "audit_log",
     "accounts",
     "imports",
@@ -252,6 +262,8 @@ def test_matrix_covers_every_staff_url(world: World) -> None:
         "base-edit",
         "meetings",
         "record",
+        "priorities",
+        "priority-change",
         "import",
     }
     assert staff_names == covered

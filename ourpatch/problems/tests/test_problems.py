@@ -131,3 +131,67 @@ def test_agreed_priorities_and_upcoming_meetings_reach_the_page_and_the_police_u
     priorities = Client().get(f"/api/{area.force_id}/CH1/priorities").json()
     assert [p["issue"] for p in priorities] == [agreed.issue]
     assert {"issue-date", "action-date"} <= set(priorities[0])
+
+
+@pytest.mark.django_db
+def test_a_resident_raises_an_issue_and_hears_of_each_step_once(mailoutbox) -> None:
+    from django.test import Client
+
+    from ourpatch.accounts.factories import StaffProfileFactory
+    from ourpatch.accounts.models import StaffRole
+    from ourpatch.problems.models import IssueRaiser, Priority
+    from ourpatch.worker.queue import run_pending
+
+    meeting = MeetingFactory(neighbourhood__code="CH1")
+    area = meeting.neighbourhood
+    raised = Client().post(
+        f"/neighbourhoods/{area.force_id}/CH1/raise/",
+        {"issue": "Fly-tipping behind the shops", "name": "Sam", "email": "sam@example.org"},
+    )
+    assert raised.status_code == 200 and "your issue has been raised" in raised.content.decode()
+    priority = Priority.objects.get()
+    assert priority.status == PriorityStatus.RAISED and priority.raised_via == "online"
+    assert IssueRaiser.objects.count() == 1
+    record_held(
+        meeting,
+        attendance=15,
+        issues_raised="fly-tipping",
+        by=UserFactory(),
+        now=meeting.starts_at + dt.timedelta(minutes=1),
+    )
+    sergeant = StaffProfileFactory(
+        role=StaffRole.SERGEANT, force=area.force, neighbourhoods=[area]
+    ).user
+    staff = Client()
+    staff.force_login(sergeant)
+    url = f"/staff/priorities/{priority.pk}/"
+    staff.post(url, {f"agree-{priority.pk}-meeting": meeting.pk})
+    priority.refresh_from_db()
+    assert priority.status == PriorityStatus.AGREED
+    staff.post(
+        url,
+        {
+            f"update-{priority.pk}-status": "acted_on",
+            f"update-{priority.pk}-action": "Alley gated with the council",
+            f"update-{priority.pk}-outcome": "",
+            f"update-{priority.pk}-version": priority.version,
+        },
+    )
+    stale = staff.post(
+        url,
+        {
+            f"update-{priority.pk}-status": "closed",
+            f"update-{priority.pk}-action": "Overwrite",
+            f"update-{priority.pk}-outcome": "",
+            f"update-{priority.pk}-version": priority.version,
+        },
+        follow=True,
+    )
+    assert "someone else changed this priority" in stale.content.decode()
+    assert run_pending() == 2 and run_pending() == 0
+    assert [m.to for m in mailoutbox] == [["sam@example.org"], ["sam@example.org"]]
+    assert "has been agreed" in mailoutbox[0].subject
+    assert "Alley gated with the council" in mailoutbox[1].body
+    page = Client().get(f"/neighbourhoods/{area.force_id}/CH1/").content.decode()
+    assert "We did:" in page and "Alley gated with the council" in page
+    assert "sam@example.org" not in page and "Sam" not in page

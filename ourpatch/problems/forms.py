@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+
+from ourpatch.engagement.models import Meeting
+from ourpatch.problems.models import PriorityStatus
+
+
+class RaiseIssueForm(forms.Form):
+    issue = forms.CharField(
+        label="What should the team work on?",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="1,000 characters at most. To report a crime, call 101; in an emergency 999.",
+    )
+    name = forms.CharField(label="Your name", max_length=200)
+    email = forms.EmailField(
+        label="Your email address", help_text="We will tell you what becomes of it."
+    )
+    website = forms.CharField(required=False, label="Leave this empty")
+
+
+class AgreeForm(forms.Form):
+    meeting = forms.ModelChoiceField(
+        queryset=Meeting.objects.none(), label="Agreed at which meeting"
+    )
+
+    def __init__(self, *args: Any, meetings: QuerySet[Meeting], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["meeting"].queryset = meetings  # type: ignore[attr-defined]
+
+
+class UpdatePriorityForm(forms.Form):
+    status = forms.ChoiceField(
+        label="Status",
+        choices=[
+            (PriorityStatus.ACTED_ON, "Being acted on"),
+            (PriorityStatus.CLOSED, "Closed"),
+            (PriorityStatus.DECLINED, "Not taken up"),
+        ],
+    )
+    action = forms.CharField(
+        label="What is being done (published)", widget=forms.Textarea(attrs={"rows": 3})
+    )
+    outcome = forms.CharField(
+        label="Outcome (published)", widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    # the version the editor saw: a save over someone else's is refused
+    version = forms.IntegerField(widget=forms.HiddenInput)
