@@ -26,6 +26,7 @@ from django.http import HttpRequest, HttpResponse
 
 from ourpatch.accounts.models import StaffProfile, StaffRole
 from ourpatch.geography.models import Force, Neighbourhood
+from ourpatch.problems.models import Problem, ProblemAction
 from ourpatch.teams.models import Location, TeamMember
 
 AnyUser = AbstractBaseUser | AnonymousUser
@@ -38,6 +39,11 @@ class Action(enum.StrEnum):
     EDIT_NEIGHBOURHOOD = "edit_neighbourhood"
     MANAGE_MEETINGS = "manage_meetings"
     MANAGE_PRIORITIES = "manage_priorities"
+    VIEW_PROBLEM = "view_problem"
+    EDIT_PROBLEM = "edit_problem"
+    ADD_PROBLEM_ACTION = "add_problem_action"
+    EDIT_PROBLEM_ACTION = "edit_problem_action"
+    VIEW_PRACTICE_LIBRARY = "view_practice_library"
     EDIT_BASE = "edit_base"
     READ_PERSONAL_DATA = "read_personal_data"
     VIEW_AUDIT_LOG = "view_audit_log"
@@ -116,6 +122,58 @@ def _can_edit_member(profile: StaffProfile, user: AnyUser, member: TeamMember) -
     return False
 
 
+def _shared_with_agency(profile: StaffProfile, problem: Problem) -> bool:
+    return (
+        profile.role == StaffRole.PARTNER
+        and profile.agency_id is not None
+        and problem.shared_with.filter(pk=profile.agency_id).exists()
+    )
+
+
+def _problem_rule(profile: StaffProfile, user: AnyUser, action: Action, target: Any) -> bool:
+    """Joint problem solving: the team in scope works the problem; a partner agency sees only
+    the problems shared with it, adds actions to them, and changes only its own actions."""
+    role = profile.role
+    if action == Action.VIEW_PRACTICE_LIBRARY:
+        # closed, assessed problems are shared across the force to learn from (seed 15.18)
+        return role == StaffRole.INSPECTORATE or (
+            isinstance(target, Force) and target.pk == profile.force_id
+        )
+    if action == Action.EDIT_PROBLEM_ACTION:
+        if not isinstance(target, ProblemAction):
+            return False
+        if role == StaffRole.PARTNER:
+            return (
+                target.agency_id is not None
+                and target.agency_id == profile.agency_id
+                and (_shared_with_agency(profile, target.problem))
+            )
+        return role in OPERATIONAL_ROLES and _in_scope(profile, user, target.problem.neighbourhood)
+    if not isinstance(target, Problem):
+        return False
+    in_scope = _in_scope(profile, user, target.neighbourhood)
+    if action == Action.VIEW_PROBLEM:
+        team = role in OPERATIONAL_ROLES or role in READ_ONLY_ROLES
+        return (team and in_scope) or _shared_with_agency(profile, target)
+    if action == Action.EDIT_PROBLEM:
+        return role in OPERATIONAL_ROLES and in_scope
+    if action == Action.ADD_PROBLEM_ACTION:
+        return (role in OPERATIONAL_ROLES and in_scope) or _shared_with_agency(profile, target)
+    return False
+
+
+PROBLEM_ACTIONS = frozenset(
+    {
+        Action.VIEW_PROBLEM,
+        Action.EDIT_PROBLEM,
+        Action.ADD_PROBLEM_ACTION,
+        Action.EDIT_PROBLEM_ACTION,
+        Action.VIEW_PRACTICE_LIBRARY,
+    }
+)
+READ_ONLY_ROLES = frozenset({StaffRole.ANALYST, StaffRole.INSPECTORATE})
+
+
 def can(user: AnyUser, action: Action, target: Any = None) -> bool:
     """May ``user`` do ``action`` (to ``target``, where the action is about one thing)?"""
     if action == Action.PLATFORM_ADMIN:
@@ -128,6 +186,8 @@ def can(user: AnyUser, action: Action, target: Any = None) -> bool:
     role = profile.role
     if action == Action.VIEW_DASHBOARD:
         return True
+    if action in PROBLEM_ACTIONS:
+        return _problem_rule(profile, user, action, target)
     if action == Action.VIEW_NEIGHBOURHOOD:
         return isinstance(target, Neighbourhood) and _in_scope(profile, user, target)
     if action == Action.READ_PERSONAL_DATA:

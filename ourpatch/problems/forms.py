@@ -5,8 +5,9 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 
+from ourpatch.accounts.models import PartnerAgency
 from ourpatch.engagement.models import Meeting
-from ourpatch.problems.models import PriorityStatus
+from ourpatch.problems.models import PriorityStatus, Problem, ProblemAction
 
 
 class RaiseIssueForm(forms.Form):
@@ -50,3 +51,43 @@ class UpdatePriorityForm(forms.Form):
     )
     # the version the editor saw: a save over someone else's is refused
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class ProblemForm(forms.ModelForm[Problem]):
+    class Meta:
+        model = Problem
+        fields = [
+            "title",
+            "scanning",
+            "analysis",
+            "shared_with",
+            "what_was_done",
+            "what_worked",
+            "outcome_measure",
+            "originator_told",
+        ]
+        labels = {
+            "scanning": "Scanning: what is the problem, where, and who raised it",
+            "analysis": "Analysis: causes, victims, offenders, places",
+            "shared_with": "Shared with partner agencies",
+            "what_was_done": "Assessment: what was done",
+            "what_worked": "Assessment: what worked, and what did not",
+            "outcome_measure": "Assessment: the outcome, measured",
+            "originator_told": "Was whoever raised it told the outcome?",
+        }
+        widgets = {
+            f: forms.Textarea(attrs={"rows": 3})
+            for f in ["scanning", "analysis", "what_was_done", "what_worked", "outcome_measure"]
+        } | {"shared_with": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args: Any, agencies: QuerySet[PartnerAgency], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["shared_with"].queryset = agencies  # type: ignore[attr-defined]
+
+
+class ActionForm(forms.ModelForm[ProblemAction]):
+    class Meta:
+        model = ProblemAction
+        fields = ["kind", "description", "done_on"]
+        labels = {"kind": "EPIC: what kind of response", "done_on": "Done on (if done)"}
+        widgets = {"description": forms.Textarea(attrs={"rows": 2})}

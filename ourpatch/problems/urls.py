@@ -11,5 +11,13 @@ urlpatterns = [
         name="priorities",
     ),
     path("staff/priorities/<int:pk>/", views.priority_change, name="priority-change"),
+    path(
+        "staff/neighbourhoods/<slug:force>/<str:code>/problems/",
+        views.problems,
+        name="problems",
+    ),
+    path("staff/problems/<int:pk>/", views.problem, name="problem"),
+    path("staff/problem-actions/<int:pk>/done/", views.action_done, name="action-done"),
+    path("staff/good-practice/", views.library, name="library"),
     path("neighbourhoods/<slug:force>/<str:code>/raise/", views.raise_issue, name="raise-issue"),
 ]

@@ -5,12 +5,28 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
-from ourpatch.accounts.permissions import Action, require, staff_view
+from ourpatch.accounts.models import PartnerAgency
+from ourpatch.accounts.permissions import Action, can, profile_of, require, staff_view
 from ourpatch.engagement.models import Meeting, MeetingStatus
 from ourpatch.geography.models import Neighbourhood
-from ourpatch.problems.forms import AgreeForm, RaiseIssueForm, UpdatePriorityForm
-from ourpatch.problems.models import Priority, PriorityStatus
+from ourpatch.problems.forms import (
+    ActionForm,
+    AgreeForm,
+    ProblemForm,
+    RaiseIssueForm,
+    UpdatePriorityForm,
+)
+from ourpatch.problems.library import search_library
+from ourpatch.problems.models import (
+    EpicKind,
+    Priority,
+    PriorityStatus,
+    Problem,
+    ProblemAction,
+    SaraStage,
+)
 from ourpatch.problems.priorities import PriorityRefused, agree, raise_online, save
+from ourpatch.problems.sara import TransitionRefused, advance
 
 
 def raise_issue(request: HttpRequest, force: str, code: str) -> HttpResponse:
@@ -100,3 +116,112 @@ def priority_change(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, "Saved. Whoever raised it will be told.")
     return back
+
+
+@staff_view
+def problems(request: HttpRequest, force: str, code: str) -> HttpResponse:
+    """A neighbourhood's problem-solving records; open a new one."""
+    area = get_object_or_404(Neighbourhood, force_id=force, code=code)
+    require(request.user, Action.MANAGE_PRIORITIES, area)
+    if request.method == "POST":
+        title = request.POST.get("title", "").strip()
+        if not title:
+            messages.error(request, "Give the problem a title.")
+        else:
+            problem = Problem.objects.create(
+                neighbourhood=area, title=title[:200], opened_at=timezone.now()
+            )
+            return redirect("problems:problem", problem.pk)
+    rows = Problem.objects.filter(neighbourhood=area).order_by("-opened_at")[:100]
+    return render(request, "problems/problems.html", {"area": area, "rows": rows})
+
+
+@staff_view
+def problem(request: HttpRequest, pk: int) -> HttpResponse:
+    """One problem worked through SARA, with its EPIC actions; partners see shared ones."""
+    item = get_object_or_404(Problem.objects.select_related("neighbourhood"), pk=pk)
+    require(request.user, Action.VIEW_PROBLEM, item)
+    user = request.user
+    profile = profile_of(user)
+    agencies = PartnerAgency.objects.filter(force_id=item.neighbourhood.force_id)
+    editable = can(user, Action.EDIT_PROBLEM, item)
+    form = ProblemForm(request.POST or None, instance=item, agencies=agencies, prefix="problem")
+    action_form = ActionForm(request.POST or None, prefix="action")
+    if request.method == "POST":
+        if "advance" in request.POST:
+            require(user, Action.EDIT_PROBLEM, item)
+            try:
+                advance(item, SaraStage(request.POST["advance"]))
+                messages.success(request, f"Moved to {item.get_stage_display()}.")
+            except (TransitionRefused, ValueError) as refused:
+                messages.error(request, f"Not moved: {refused}.")
+            return redirect("problems:problem", pk)
+        if "problem-title" in request.POST:
+            require(user, Action.EDIT_PROBLEM, item)
+            if form.is_valid():
+                form.save()
+                messages.success(request, "Saved.")
+                return redirect("problems:problem", pk)
+        elif "action-kind" in request.POST:
+            require(user, Action.ADD_PROBLEM_ACTION, item)
+            if action_form.is_valid():
+                new = action_form.save(commit=False)
+                new.problem = item
+                # a partner's action is their agency's; the police's have none
+                new.agency = profile.agency if profile and profile.agency_id else None
+                new.save()
+                messages.success(request, "Action added.")
+                return redirect("problems:problem", pk)
+    actions = [
+        {"action": a, "editable": can(user, Action.EDIT_PROBLEM_ACTION, a)}
+        for a in item.actions.select_related("agency")
+    ]
+    return render(
+        request,
+        "problems/problem.html",
+        {
+            "problem": item,
+            "form": form if editable else None,
+            "action_form": action_form if can(user, Action.ADD_PROBLEM_ACTION, item) else None,
+            "actions": actions,
+            "stages": [s for s in SaraStage if s != item.stage] if editable else [],
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@staff_view
+def action_done(request: HttpRequest, pk: int) -> HttpResponse:
+    """Mark an action done: the police's by the team, a partner's by that partner only."""
+    item = get_object_or_404(ProblemAction.objects.select_related("problem"), pk=pk)
+    require(request.user, Action.EDIT_PROBLEM_ACTION, item)
+    if request.method == "POST" and item.done_on is None:
+        item.done_on = timezone.localdate()
+        item.save(update_fields=["done_on"])
+        messages.success(request, "Marked done.")
+    return redirect("problems:problem", item.problem_id)
+
+
+@staff_view
+def library(request: HttpRequest) -> HttpResponse:
+    profile = profile_of(request.user)
+    force = profile.force if profile else None
+    require(request.user, Action.VIEW_PRACTICE_LIBRARY, force)
+    partner = request.GET.get("partner", "")
+    found = search_library(
+        force.pk if force else None,
+        text=request.GET.get("q", ""),
+        category=request.GET.get("category", ""),
+        tactic=request.GET.get("tactic", ""),
+        partner=int(partner) if partner.isdigit() else None,
+    )
+    return render(
+        request,
+        "problems/library.html",
+        {
+            "found": found[:50],
+            "q": request.GET.get("q", ""),
+            "tactics": EpicKind.choices,
+            "tactic": request.GET.get("tactic", ""),
+        },
+    )

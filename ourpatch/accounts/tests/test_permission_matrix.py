@@ -24,6 +24,8 @@ from ourpatch.geography.factories import (
     ForceFactory,
     NeighbourhoodFactory,
 )
+from ourpatch.problems.factories import ProblemFactory
+from ourpatch.problems.models import Problem
 from ourpatch.teams.factories import LocationFactory, TeamMemberFactory
 from ourpatch.teams.models import Role
 
@@ -82,6 +84,8 @@ def world(db) -> World:
     member_c = TeamMemberFactory(force=force, role=Role.PCSO, neighbourhoods=[c])
     Message.objects.create(neighbourhood=a, sender_name="R. Esident", body="Speeding on Main St")
     MeetingFactory(neighbourhood=a, title="A meeting")
+    ProblemFactory(neighbourhood=a, title="A problem").shared_with.set([agency])
+    ProblemFactory(neighbourhood=c, title="C problem")
     base_a = LocationFactory(force=force, name="Chapeltown Police Office")
     base_a.neighbourhoods.set([a])
     return World(force, other, a, b, c, d, member_a, member_b, member_c, base_a, users)
@@ -109,6 +113,11 @@ def endpoints(w: World) -> dict[str, tuple[str, str]]:
         "meetings_c": ("GET", f"/staff/neighbourhoods/{w.force.pk}/C/meetings/"),
         "priorities_a": ("GET", f"/staff/neighbourhoods/{w.force.pk}/A/priorities/"),
         "priorities_c": ("GET", f"/staff/neighbourhoods/{w.force.pk}/C/priorities/"),
+        "problems_a": ("GET", f"/staff/neighbourhoods/{w.force.pk}/A/problems/"),
+        "problems_c": ("GET", f"/staff/neighbourhoods/{w.force.pk}/C/problems/"),
+        "problem_a": ("GET", f"/staff/problems/{Problem.objects.get(title='A problem').pk}/"),
+        "problem_c": ("GET", f"/staff/problems/{Problem.objects.get(title='C problem').pk}/"),
+        "library": ("GET", "/staff/good-practice/"),
         "record_meeting_a": (
             "GET",
             f"/staff/meetings/{Meeting.objects.get(title='A meeting').pk}/record/",
@@ -120,7 +129,7 @@ def endpoints(w: World) -> dict[str, tuple[str, str]]:
     }
 
 
-EVERY_STAFF_PAGE = {"dashboard", "scope_json"}
+EVERY_STAFF_PAGE = {"dashboard", "scope_json", "library"}
 X_PAGES = {"neighbourhood_a", "neighbourhood_b"}
 # the team keeps its own page and base current
 KEEP_A_CURRENT = {
@@ -129,6 +138,8 @@ KEEP_A_CURRENT = {
     "meetings_a",
     "record_meeting_a",
     "priorities_a",
+    "problems_a",
+    "problem_a",
 }
 
 # role → what it may open; everything else must be refused
@@ -138,7 +149,7 @@ ALLOWED: dict[str, set[str]] = {
     | {"neighbourhood_c", "edit_member_a", "edit_member_b", "edit_member_c", "save_member_b"}
     | {"messages_a", "messages_c", "audit_log", "accounts", "imports"}
     | KEEP_A_CURRENT
-    | {"edit_neighbourhood_c", "meetings_c", "priorities_c"},
+    | {"edit_neighbourhood_c", "meetings_c", "priorities_c", "problems_c", "problem_c"},
     "commander": EVERY_STAFF_PAGE
     | X_PAGES
     | KEEP_A_CURRENT
@@ -154,11 +165,11 @@ ALLOWED: dict[str, set[str]] = {
     | KEEP_A_CURRENT
     | {"neighbourhood_a", "edit_member_a", "messages_a"},
     "pcso": EVERY_STAFF_PAGE | KEEP_A_CURRENT | {"neighbourhood_a", "messages_a"},
-    "analyst": EVERY_STAFF_PAGE | X_PAGES | {"neighbourhood_c"},
-    "partner": EVERY_STAFF_PAGE,
+    "analyst": EVERY_STAFF_PAGE | X_PAGES | {"neighbourhood_c", "problem_a", "problem_c"},
+    "partner": EVERY_STAFF_PAGE | {"problem_a"},
     "inspectorate": EVERY_STAFF_PAGE
     | X_PAGES
-    | {"neighbourhood_c", "neighbourhood_d", "audit_log"},
+    | {"neighbourhood_c", "neighbourhood_d", "audit_log", "problem_a", "problem_c"},
     "no_profile": set(),
     "operator": {"admin"},
 }
@@ -185,6 +196,11 @@ ENDPOINT_KEYS = [
     "record_meeting_a",
     "priorities_a",
     "priorities_c",
+    "problems_a",
+    "problems_c",
+    "problem_a",
+    "problem_c",
+    "library",
     "audit_log",
     "accounts",
     "imports",
@@ -264,6 +280,10 @@ def test_matrix_covers_every_staff_url(world: World) -> None:
         "record",
         "priorities",
         "priority-change",
+        "problems",
+        "problem",
+        "action-done",
+        "library",
         "import",
     }
     assert staff_names == covered

@@ -1,0 +1,93 @@
+"""Joint problem solving with a partner, and the library of what worked."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from ourpatch.accounts.factories import PartnerAgencyFactory, StaffProfileFactory
+from ourpatch.accounts.models import StaffRole
+from ourpatch.geography.factories import NeighbourhoodFactory
+from ourpatch.problems.models import EpicKind, ProblemAction, SaraStage
+
+
+@pytest.mark.django_db
+def test_a_problem_is_worked_with_a_council_partner_and_closed_with_an_assessment() -> None:
+    area = NeighbourhoodFactory(code="CH1")
+    other_area = NeighbourhoodFactory(force=area.force, code="HH1")
+    council = PartnerAgencyFactory(force=area.force, name="Leeds ASB team")
+    housing = PartnerAgencyFactory(force=area.force, name="Housing")
+    sergeant = StaffProfileFactory(
+        role=StaffRole.SERGEANT, force=area.force, neighbourhoods=[area]
+    ).user
+    partner = StaffProfileFactory(role=StaffRole.PARTNER, force=area.force, agency=council).user
+    team, them = Client(), Client()
+    team.force_login(sergeant)
+    them.force_login(partner)
+
+    opened = team.post(
+        f"/staff/neighbourhoods/{area.force_id}/CH1/problems/",
+        {"title": "Fly-tipping on Back Street"},
+    )
+    url = opened["Location"]
+    assert them.get(url).status_code == 403  # not shared yet
+    team.post(
+        url,
+        {
+            "problem-title": "Fly-tipping on Back Street",
+            "problem-scanning": "Weekly dumping",
+            "problem-analysis": "After the Friday market",
+            "problem-shared_with": [council.pk],
+        },
+    )
+    assert them.get(url).status_code == 200
+    team.post(url, {"advance": "analysis"})
+    team.post(url, {"advance": "response"})
+    # the partner adds their own action; it is theirs, not the police's
+    them.post(url, {"action-kind": EpicKind.PREVENTION, "action-description": "Gate the alley"})
+    action = ProblemAction.objects.get()
+    assert action.agency == council
+    # ... but cannot edit the record or move it on
+    assert them.post(url, {"advance": "assessment"}).status_code == 403
+    assert them.post(url, {"problem-title": "Renamed"}).status_code == 403
+    assert them.post(f"/staff/problem-actions/{action.pk}/done/").status_code == 302
+    action.refresh_from_db()
+    assert action.done_on is not None
+    # another agency's user sees nothing of it
+    stranger = StaffProfileFactory(role=StaffRole.PARTNER, force=area.force, agency=housing).user
+    other = Client()
+    other.force_login(stranger)
+    assert other.get(url).status_code == 403
+
+    refused = team.post(url, {"advance": "closed"}, follow=True)
+    assert "Not moved" in refused.content.decode()
+    team.post(url, {"advance": "assessment"})
+    closing = team.post(url, {"advance": "closed"}, follow=True)
+    assert "no closing without an assessment" in closing.content.decode()
+    team.post(
+        url,
+        {
+            "problem-title": "Fly-tipping on Back Street",
+            "problem-analysis": "After the Friday market",
+            "problem-shared_with": [council.pk],
+            "problem-what_was_done": "Alley gated; market traders briefed",
+            "problem-what_worked": "The gate",
+            "problem-outcome_measure": "Reports fell from 12 to 2 a month",
+            "problem-originator_told": "true",
+        },
+    )
+    team.post(url, {"advance": "closed"})
+    from ourpatch.problems.models import Problem
+
+    assert Problem.objects.get().stage == SaraStage.CLOSED
+
+    # a team elsewhere in the force finds it
+    elsewhere = StaffProfileFactory(
+        role=StaffRole.PCSO, force=area.force, neighbourhoods=[other_area]
+    ).user
+    look = Client()
+    look.force_login(elsewhere)
+    page = look.get("/staff/good-practice/", {"q": "gated alley", "tactic": "prevention"})
+    assert "Reports fell from 12 to 2 a month" in page.content.decode()
+    none = look.get("/staff/good-practice/", {"q": "graffiti"})
+    assert "Nothing found" in none.content.decode()
