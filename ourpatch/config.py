@@ -132,6 +132,8 @@ class Config:
     # The public API's leaky bucket per client (police.uk's: 15/s, bursts of 30); 0 turns it off
     api_rate_per_second: float
     api_burst: int
+    # The site's public address, for links in emails sent by the worker
+    site_url: str
     # Email: SMTP when a host is given, else printed to the console (the demo)
     email_host: str
     email_port: int
@@ -194,6 +196,7 @@ def load(env: dict[str, str] | None = None) -> Config:
         map_tile_attribution=env.get("OURPATCH_MAP_TILE_ATTRIBUTION", "").strip(),
         api_rate_per_second=_non_negative_float(env, "OURPATCH_API_RATE_PER_SECOND", 15.0),
         api_burst=_positive_int(env, "OURPATCH_API_BURST", 30),
+        site_url=env.get("OURPATCH_SITE_URL", "http://127.0.0.1:8000").strip().rstrip("/"),
         email_host=env.get("EMAIL_HOST", "").strip(),
         email_port=_positive_int(env, "EMAIL_PORT", 587),
         email_user=env.get("EMAIL_HOST_USER", ""),

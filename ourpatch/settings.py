@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "ourpatch.worker",
     "ourpatch.engagement",
     "ourpatch.problems",
+    "ourpatch.updates",
     "ourpatch.crime",
     "ourpatch.citizenfocus",
     "ourpatch.demo",
@@ -207,6 +208,7 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 
 OURPATCH_MAP_TILE_URL = CONFIG.map_tile_url
+OURPATCH_SITE_URL = CONFIG.site_url
 OURPATCH_API_RATE_PER_SECOND = CONFIG.api_rate_per_second
 OURPATCH_API_BURST = CONFIG.api_burst
 

@@ -17,3 +17,5 @@ def _flag_unconfirmed(payload: dict[str, Any]) -> None:
 
 
 schedule(FLAG_UNCONFIRMED, dt.timedelta(hours=1))
+
+from ourpatch.engagement import subscriptions  # noqa: E402, F401  (registers its jobs)

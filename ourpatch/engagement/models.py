@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from ourpatch.audit.personal import PersonalDataQuerySet
 from ourpatch.geography.models import Neighbourhood
 from ourpatch.teams.models import TeamMember
 
@@ -78,3 +81,46 @@ class Meeting(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.title} ({self.starts_at:%Y-%m-%d})"
+
+
+def _token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class Subscription(models.Model):
+    """A resident's email subscription to a neighbourhood's meetings and updates.
+
+    Double opt-in: it only counts once confirmed from the email. The token is the only key
+    to it, so the confirmation and one-click unsubscribe links need no sign-in.
+    """
+
+    neighbourhood = models.ForeignKey(
+        Neighbourhood, on_delete=models.CASCADE, related_name="subscriptions"
+    )
+    email = models.EmailField()
+    token = models.CharField(max_length=40, unique=True, default=_token)
+    created_at = models.DateTimeField()
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    unsubscribed_at = models.DateTimeField(null=True, blank=True)
+    # The last bounce reported for this address (recorded, not silently retried)
+    bounced_at = models.DateTimeField(null=True, blank=True)
+
+    objects = PersonalDataQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["neighbourhood", "created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["neighbourhood", "email"], name="one_subscription_per_address"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"subscription {self.pk}"
+
+    @property
+    def active(self) -> bool:
+        return self.confirmed_at is not None and self.unsubscribed_at is None
+
+    def audit_force_id(self) -> str:
+        return str(self.neighbourhood.force_id)

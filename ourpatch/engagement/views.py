@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
 
 from ourpatch.accounts.permissions import Action, require, staff_view
 from ourpatch.engagement.forms import MeetingForm, RecordMeetingForm
@@ -14,6 +16,7 @@ from ourpatch.engagement.meetings import (
     record_held,
 )
 from ourpatch.engagement.models import Meeting, MeetingStatus
+from ourpatch.engagement.subscriptions import confirm, subscribe, unsubscribe
 from ourpatch.geography.models import Neighbourhood
 
 
@@ -78,3 +81,35 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request, "engagement/record.html", {"meeting": meeting, "form": form}, status=status
     )
+
+
+class SubscribeForm(forms.Form):
+    email = forms.EmailField(label="Your email address")
+
+
+def subscribe_view(request: HttpRequest, force: str, code: str) -> HttpResponse:
+    area = get_object_or_404(Neighbourhood, force_id=force, code=code)
+    form = SubscribeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        subscribe(area, form.cleaned_data["email"], request.build_absolute_uri("/").rstrip("/"))
+        # the same answer whether or not the address was already subscribed
+        return render(request, "engagement/subscribe_sent.html", {"area": area})
+    status = 400 if request.method == "POST" else 200
+    return render(request, "engagement/subscribe.html", {"area": area, "form": form}, status=status)
+
+
+def confirm_view(request: HttpRequest, token: str) -> HttpResponse:
+    subscription = confirm(token)
+    if subscription is None:
+        return render(request, "engagement/link_unknown.html", status=404)
+    return render(request, "engagement/confirmed.html", {"area": subscription.neighbourhood})
+
+
+@csrf_exempt  # the secret token in the link is the authority: mail clients POST one click
+def unsubscribe_view(request: HttpRequest, token: str) -> HttpResponse:
+    if request.method == "POST":
+        subscription = unsubscribe(token)
+        if subscription is None:
+            return render(request, "engagement/link_unknown.html", status=404)
+        return render(request, "engagement/unsubscribed.html", {"area": subscription.neighbourhood})
+    return render(request, "engagement/unsubscribe.html", {"token": token})

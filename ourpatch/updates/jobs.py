@@ -1,0 +1,1 @@
+from ourpatch.updates import monthly  # noqa: F401  (registers the monthly update jobs)

@@ -1,0 +1,114 @@
+"""Subscriptions (double opt-in, one-click unsubscribe) and the monthly update."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from ourpatch.accounts.factories import UserFactory
+from ourpatch.engagement.factories import MeetingFactory
+from ourpatch.engagement.meetings import record_held
+from ourpatch.engagement.subscriptions import record_bounce
+from ourpatch.geography.factories import NeighbourhoodFactory
+from ourpatch.problems.factories import PriorityFactory
+from ourpatch.problems.models import PriorityStatus
+from ourpatch.teams.factories import TeamMemberFactory
+from ourpatch.updates.models import MonthlyUpdate
+from ourpatch.updates.monthly import SEND_UPDATE, generate, previous_month
+from ourpatch.worker.queue import enqueue, run_pending
+
+
+def _subscribe(area, email: str, mailoutbox) -> str:
+    response = Client().post(
+        f"/neighbourhoods/{area.force_id}/{area.code}/subscribe/", {"email": email}
+    )
+    assert response.status_code == 200 and "Check your email" in response.content.decode()
+    run_pending()
+    link = re.search(r"http://testserver(/subscriptions/\S+/confirm/)", mailoutbox[-1].body)
+    assert link is not None
+    return link.group(1)
+
+
+@pytest.mark.django_db
+def test_double_opt_in_then_one_click_unsubscribe(mailoutbox) -> None:
+    area = NeighbourhoodFactory(code="CH1")
+    confirm = _subscribe(area, "Pat@Example.org", mailoutbox)
+    assert mailoutbox[0].to == ["pat@example.org"]
+    # subscribing again says the same, and sends a fresh confirmation, never a duplicate row
+    _subscribe(area, "pat@example.org", mailoutbox)
+    from ourpatch.engagement.models import Subscription
+
+    assert Subscription.objects.count() == 1
+    assert Subscription.objects.filter(confirmed_at__isnull=True).exists()  # not yet confirmed
+    assert Client().get(confirm).status_code == 200
+    assert not Subscription.objects.filter(confirmed_at__isnull=True).exists()
+    token = confirm.split("/")[2]
+    # a mail client's one-click POST, without a CSRF token, unsubscribes
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(
+        f"/subscriptions/{token}/unsubscribe/", {"List-Unsubscribe": "One-Click"}
+    )
+    assert response.status_code == 200 and "unsubscribed" in response.content.decode()
+    assert Subscription.objects.filter(unsubscribed_at__isnull=False).count() == 1
+    assert Client().get("/subscriptions/not-a-token/confirm/").status_code == 404
+    assert record_bounce("pat@example.org") == 1
+
+
+@pytest.mark.django_db
+def test_the_monthly_update_is_archived_printable_and_sent_once_to_each_subscriber(
+    mailoutbox,
+) -> None:
+    area = NeighbourhoodFactory(code="CH1", name="Chapeltown")
+    TeamMemberFactory(force=area.force, neighbourhoods=[area], name="Aisha Khan")
+    PriorityFactory(
+        neighbourhood=area,
+        issue="Speeding on Harehills Lane",
+        status=PriorityStatus.ACTED_ON,
+        action="Speed checks every Friday",
+    )
+    month = previous_month(timezone.localdate())
+    held_at = timezone.make_aware(
+        dt.datetime.combine(month + dt.timedelta(days=9), dt.time(18, 30))
+    )
+    meeting = MeetingFactory(neighbourhood=area, title="Chapeltown PACT", starts_at=held_at)
+    record_held(
+        meeting,
+        attendance=23,
+        issues_raised="speeding",
+        by=UserFactory(),
+        now=held_at + dt.timedelta(minutes=5),
+    )
+    Client().get(_subscribe(area, "a@example.org", mailoutbox))
+    Client().get(_subscribe(area, "b@example.org", mailoutbox))
+    _subscribe(area, "never-confirmed@example.org", mailoutbox)
+    mailoutbox.clear()
+
+    enqueue(
+        SEND_UPDATE,
+        {"neighbourhood": area.pk, "month": month.isoformat()},
+        key=f"update:{area.pk}:{month:%Y-%m}",
+    )
+    assert run_pending() == 1
+    assert sorted(m.to[0] for m in mailoutbox) == ["a@example.org", "b@example.org"]
+    body = mailoutbox[0].body
+    assert "Speed checks every Friday" in body and "Chapeltown PACT" in body and "23 came" in body
+    assert "/unsubscribe/" in body and "List-Unsubscribe" in mailoutbox[0].extra_headers
+    # the same month again: nothing new is sent, the archive is unchanged
+    update = MonthlyUpdate.objects.get()
+    enqueue(SEND_UPDATE, {"neighbourhood": area.pk, "month": month.isoformat()}, key="again")
+    run_pending()
+    assert len(mailoutbox) == 2
+    assert generate(area, month).pk == update.pk
+
+    page = Client().get(f"/neighbourhoods/{area.force_id}/CH1/updates/{month:%Y-%m}/")
+    assert page.status_code == 200 and "Aisha Khan" in page.content.decode()
+    printable = Client().get(f"/neighbourhoods/{area.force_id}/CH1/updates/{month:%Y-%m}.pdf")
+    assert printable["Content-Type"] == "application/pdf"
+    assert printable.content.startswith(b"%PDF")
+    archive = Client().get(f"/neighbourhoods/{area.force_id}/CH1/updates/").content.decode()
+    assert f"{month:%B %Y}" in archive
+    assert Client().get(f"/neighbourhoods/{area.force_id}/CH1/updates/2026-13/").status_code == 404
