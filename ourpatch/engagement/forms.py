@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 
 from ourpatch.engagement.meetings import MeetingRefused, check_new_meeting
-from ourpatch.engagement.models import Meeting
+from ourpatch.engagement.models import KeyIndividual, Meeting, PreferredMethod
 
 
 class MeetingForm(forms.ModelForm[Meeting]):
@@ -66,3 +66,23 @@ class RecordMeetingForm(forms.Form):
         if data.get("outcome") == "cancelled" and not (data.get("cancelled_reason") or "").strip():
             self.add_error("cancelled_reason", "Say why it was cancelled: residents are told.")
         return data
+
+
+class KeyIndividualForm(forms.ModelForm[KeyIndividual]):
+    consent_given_on = forms.DateField(
+        label="Consent given on",
+        help_text="The date they agreed to be contacted (for example 2026-11-20). Required.",
+    )
+
+    class Meta:
+        model = KeyIndividual
+        fields = ["name", "role_in_community", "email", "telephone", "consent_given_on"]
+
+
+class PreferenceForm(forms.Form):
+    methods = forms.MultipleChoiceField(
+        label="How would you like to hear from and talk to your team?",
+        choices=PreferredMethod.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Choose any. We keep only the totals, not who answered.",
+    )

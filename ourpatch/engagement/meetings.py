@@ -117,3 +117,24 @@ def flagged_for(neighbourhoods: QuerySet[Neighbourhood]) -> QuerySet[Meeting]:
         status=MeetingStatus.SCHEDULED,
         unconfirmed_flagged_at__isnull=False,
     ).order_by("starts_at")
+
+
+def preference_summary(neighbourhood: Neighbourhood) -> list[tuple[str, int, float]]:
+    """For each method: how many residents chose it, and their share of those who answered."""
+    from ourpatch.engagement.models import EngagementPreference, PreferredMethod
+
+    answers = list(
+        EngagementPreference.objects.filter(neighbourhood=neighbourhood).values_list(
+            "methods", flat=True
+        )
+    )
+    counts = {m.value: 0 for m in PreferredMethod}
+    for methods in answers:
+        for method in set(methods):
+            if method in counts:
+                counts[method] += 1
+    total = len(answers)
+    return sorted(
+        ((PreferredMethod(m).label, n, n / total if total else 0.0) for m, n in counts.items()),
+        key=lambda row: (-row[1], row[0]),
+    )

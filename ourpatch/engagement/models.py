@@ -124,3 +124,63 @@ class Subscription(models.Model):
 
     def audit_force_id(self) -> str:
         return str(self.neighbourhood.force_id)
+
+
+class KeyIndividual(models.Model):
+    """A member of a key individual network: someone who agreed to be contacted (seed 15.10).
+
+    Held only with their consent, its date recorded; personal data, read only through the
+    audited queryset.
+    """
+
+    neighbourhood = models.ForeignKey(
+        Neighbourhood, on_delete=models.PROTECT, related_name="key_individuals"
+    )
+    name = models.CharField(max_length=200)
+    role_in_community = models.CharField(
+        max_length=200, blank=True, help_text="For example: shopkeeper, faith leader, warden"
+    )
+    email = models.EmailField(blank=True)
+    telephone = models.CharField(max_length=40, blank=True)
+    consent_given_on = models.DateField()
+    consent_withdrawn_on = models.DateField(null=True, blank=True)
+
+    objects = PersonalDataQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["neighbourhood", "name"]
+
+    def __str__(self) -> str:
+        return f"key individual {self.pk}"
+
+    def audit_force_id(self) -> str:
+        return str(self.neighbourhood.force_id)
+
+
+class PreferredMethod(models.TextChoices):
+    """How residents say they want to be engaged (seed 15.4)."""
+
+    MEETING = "meeting", "Public meetings"
+    SURGERY = "surgery", "Drop-in surgeries"
+    STREET = "street", "Street briefings and door knocking"
+    EMAIL = "email", "Email updates"
+    ONLINE = "online", "Online surveys and forums"
+    SOCIAL = "social", "Social media"
+    NEWSLETTER = "newsletter", "A printed newsletter"
+    PHONE = "phone", "Telephone"
+
+
+class EngagementPreference(models.Model):
+    """One resident's answer, kept without who gave it: only the summary is used."""
+
+    neighbourhood = models.ForeignKey(
+        Neighbourhood, on_delete=models.CASCADE, related_name="engagement_preferences"
+    )
+    methods = models.JSONField(default=list)
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["neighbourhood", "recorded_at"]
+
+    def __str__(self) -> str:
+        return f"preference {self.pk}"

@@ -8,14 +8,26 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
 from ourpatch.accounts.permissions import Action, require, staff_view
-from ourpatch.engagement.forms import MeetingForm, RecordMeetingForm
+from ourpatch.audit.personal import save_personal
+from ourpatch.engagement.forms import (
+    KeyIndividualForm,
+    MeetingForm,
+    PreferenceForm,
+    RecordMeetingForm,
+)
 from ourpatch.engagement.meetings import (
     MeetingRefused,
     is_unconfirmed,
+    preference_summary,
     record_cancelled,
     record_held,
 )
-from ourpatch.engagement.models import Meeting, MeetingStatus
+from ourpatch.engagement.models import (
+    EngagementPreference,
+    KeyIndividual,
+    Meeting,
+    MeetingStatus,
+)
 from ourpatch.engagement.subscriptions import confirm, subscribe, unsubscribe
 from ourpatch.geography.models import Neighbourhood
 
@@ -113,3 +125,48 @@ def unsubscribe_view(request: HttpRequest, token: str) -> HttpResponse:
             return render(request, "engagement/link_unknown.html", status=404)
         return render(request, "engagement/unsubscribed.html", {"area": subscription.neighbourhood})
     return render(request, "engagement/unsubscribe.html", {"token": token})
+
+
+@staff_view
+def key_individuals(request: HttpRequest, force: str, code: str) -> HttpResponse:
+    """The key individual network: personal data, so every read is audited."""
+    area = get_object_or_404(Neighbourhood, force_id=force, code=code)
+    require(request.user, Action.READ_PERSONAL_DATA, area)
+    form = KeyIndividualForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        person = form.save(commit=False)
+        person.neighbourhood = area
+        save_personal(request.user, person, "adding to the key individual network")
+        messages.success(request, f"Added {person.name}.")
+        return redirect("engagement:key-individuals", force, code)
+    people = (
+        KeyIndividual.objects.filter(neighbourhood=area, consent_withdrawn_on__isnull=True)
+        .select_related("neighbourhood")
+        .read_by(request.user, f"key individual network of {area.force_id}/{area.code}")
+    )
+    return render(
+        request,
+        "engagement/key_individuals.html",
+        {
+            "area": area,
+            "people": list(people),
+            "form": form,
+            "preferences": preference_summary(area),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def preferences(request: HttpRequest, force: str, code: str) -> HttpResponse:
+    """Residents say how they want to be engaged; only the totals are kept."""
+    area = get_object_or_404(Neighbourhood, force_id=force, code=code)
+    form = PreferenceForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        EngagementPreference.objects.create(
+            neighbourhood=area, methods=form.cleaned_data["methods"], recorded_at=timezone.now()
+        )
+        return render(request, "engagement/preference_thanks.html", {"area": area})
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "engagement/preferences.html", {"area": area, "form": form}, status=status
+    )

@@ -118,6 +118,8 @@ def endpoints(w: World) -> dict[str, tuple[str, str]]:
         "problem_a": ("GET", f"/staff/problems/{Problem.objects.get(title='A problem').pk}/"),
         "problem_c": ("GET", f"/staff/problems/{Problem.objects.get(title='C problem').pk}/"),
         "library": ("GET", "/staff/good-practice/"),
+        "key_individuals_a": ("GET", f"/staff/neighbourhoods/{w.force.pk}/A/key-individuals/"),
+        "key_individuals_c": ("GET", f"/staff/neighbourhoods/{w.force.pk}/C/key-individuals/"),
         "record_meeting_a": (
             "GET",
             f"/staff/meetings/{Meeting.objects.get(title='A meeting').pk}/record/",
@@ -174,6 +176,10 @@ ALLOWED: dict[str, set[str]] = {
     "operator": {"admin"},
 }
 
+# the key individual network is personal data, read exactly as messages to the team are
+for _allowed in ALLOWED.values():
+    _allowed |= {k.replace("messages", "key_individuals") for k in _allowed if "messages" in k}
+
 ROLES = list(ALLOWED)
 ENDPOINT_KEYS = [
     "dashboard",
@@ -201,6 +207,8 @@ ENDPOINT_KEYS = [
     "problem_a",
     "problem_c",
     "library",
+    "key_individuals_a",
+    "key_individuals_c",
     "audit_log",
     "accounts",
     "imports",
@@ -284,6 +292,7 @@ def test_matrix_covers_every_staff_url(world: World) -> None:
         "problem",
         "action-done",
         "library",
+        "key-individuals",
         "import",
     }
     assert staff_names == covered

@@ -149,3 +149,64 @@ def test_staff_advertise_a_meeting_and_record_it_after_it_happened() -> None:
     assert done.status_code == 302
     meeting.refresh_from_db()
     assert (meeting.status, meeting.attendance, meeting.recorded_by) == ("held", 9, pcso)
+
+
+@pytest.mark.django_db
+def test_key_individuals_need_consent_and_every_read_is_audited() -> None:
+    from django.test import Client
+
+    from ourpatch.accounts.factories import StaffProfileFactory
+    from ourpatch.accounts.models import StaffRole
+    from ourpatch.audit.models import AuditEntry
+    from ourpatch.geography.factories import NeighbourhoodFactory
+
+    area = NeighbourhoodFactory()
+    pc = StaffProfileFactory(role=StaffRole.CONSTABLE, force=area.force, neighbourhoods=[area]).user
+    client = Client()
+    client.force_login(pc)
+    url = f"/staff/neighbourhoods/{area.force_id}/{area.code}/key-individuals/"
+    refused = client.post(url, {"name": "Mo Ali", "role_in_community": "Shopkeeper"})
+    assert refused.status_code == 400 and "This field is required" in refused.content.decode()
+    added = client.post(
+        url,
+        {
+            "name": "Mo Ali",
+            "role_in_community": "Shopkeeper",
+            "telephone": "0113 496 0000",
+            "consent_given_on": "2026-11-20",
+        },
+    )
+    assert added.status_code == 302
+    page = client.get(url).content.decode()
+    assert "Mo Ali" in page
+    assert (
+        AuditEntry.objects.filter(
+            actor=pc, record_type="engagement.keyindividual", action="create"
+        ).count()
+        == 1
+    )
+    assert (
+        AuditEntry.objects.filter(
+            actor=pc, record_type="engagement.keyindividual", action="read"
+        ).count()
+        == 1
+    )
+    public = Client().get(f"/neighbourhoods/{area.force_id}/{area.code}/").content.decode()
+    assert "Mo Ali" not in public
+
+
+@pytest.mark.django_db
+def test_engagement_preferences_are_summarised_without_who_answered() -> None:
+    from django.test import Client
+
+    from ourpatch.engagement.meetings import preference_summary
+    from ourpatch.geography.factories import NeighbourhoodFactory
+
+    area = NeighbourhoodFactory()
+    url = f"/neighbourhoods/{area.force_id}/{area.code}/how-to-engage/"
+    assert Client().post(url, {"methods": ["email", "meeting"]}).status_code == 200
+    assert Client().post(url, {"methods": ["email"]}).status_code == 200
+    assert Client().post(url, {"methods": ["carrier-pigeon"]}).status_code == 400
+    summary = preference_summary(area)
+    assert summary[0] == ("Email updates", 2, 1.0)
+    assert ("Public meetings", 1, 0.5) in summary
