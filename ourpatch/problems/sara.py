@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from ourpatch.problems.models import Problem, SaraStage
+from ourpatch.problems.models import PriorityStatus, Problem, SaraStage
+from ourpatch.problems.priorities import save
 
 ORDER = [
     SaraStage.SCANNING,
@@ -78,4 +79,17 @@ def advance(problem: Problem, to: SaraStage, now: dt.datetime | None = None) -> 
     problem.stage = to
     problem.closed_at = (now or timezone.now()) if to == SaraStage.CLOSED else None
     problem.save(update_fields=["stage", "closed_at"])
+    priority = problem.priority
+    if to == SaraStage.CLOSED and priority is not None:
+        if priority.status == PriorityStatus.CLOSED:
+            return problem
+        # the community hears the result: the priority closes with the assessed outcome
+        save(
+            priority,
+            expected_version=priority.version,
+            status=PriorityStatus.CLOSED,
+            action=priority.action or problem.what_was_done,
+            outcome=problem.outcome_measure,
+            action_date=problem.closed_at,
+        )
     return problem

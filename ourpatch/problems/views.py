@@ -87,6 +87,19 @@ def priority_change(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method != "POST":
         return back
     try:
+        if "open-problem" in request.POST:
+            if priority.status not in (PriorityStatus.AGREED, PriorityStatus.ACTED_ON):
+                raise PriorityRefused("a problem is opened for an agreed priority")
+            problem, _ = Problem.objects.get_or_create(
+                priority=priority,
+                defaults={
+                    "neighbourhood": area,
+                    "title": priority.issue[:200],
+                    "scanning": priority.issue,
+                    "opened_at": timezone.now(),
+                },
+            )
+            return redirect("problems:problem", problem.pk)
         if f"agree-{pk}-meeting" in request.POST:
             form = AgreeForm(
                 request.POST,

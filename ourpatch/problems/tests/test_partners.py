@@ -91,3 +91,60 @@ def test_a_problem_is_worked_with_a_council_partner_and_closed_with_an_assessmen
     assert "Reports fell from 12 to 2 a month" in page.content.decode()
     none = look.get("/staff/good-practice/", {"q": "graffiti"})
     assert "Nothing found" in none.content.decode()
+
+
+@pytest.mark.django_db
+def test_closing_a_priority_s_problem_closes_the_priority_with_its_outcome(mailoutbox) -> None:
+    import datetime as dt
+
+    from ourpatch.accounts.factories import UserFactory
+    from ourpatch.engagement.factories import MeetingFactory
+    from ourpatch.engagement.meetings import record_held
+    from ourpatch.problems.models import IssueRaiser, Priority, PriorityStatus, Problem
+    from ourpatch.problems.priorities import agree, raise_online
+    from ourpatch.problems.sara import advance
+    from ourpatch.worker.queue import run_pending
+
+    meeting = MeetingFactory()
+    area = meeting.neighbourhood
+    priority = raise_online(
+        area, issue="Fly-tipping", name="Sam", email="sam@example.org", client_address="192.0.2.9"
+    )
+    record_held(
+        meeting,
+        attendance=5,
+        issues_raised="",
+        by=UserFactory(),
+        now=meeting.starts_at + dt.timedelta(minutes=1),
+    )
+    agree(priority, meeting)
+    sergeant = StaffProfileFactory(
+        role=StaffRole.SERGEANT, force=area.force, neighbourhoods=[area]
+    ).user
+    client = Client()
+    client.force_login(sergeant)
+    opened = client.post(f"/staff/priorities/{priority.pk}/", {"open-problem": "1"})
+    problem = Problem.objects.get(priority=priority)
+    assert opened["Location"] == f"/staff/problems/{problem.pk}/"
+    problem.analysis = "Friday market"
+    problem.save()
+    advance(problem, SaraStage.ANALYSIS)
+    advance(problem, SaraStage.RESPONSE)
+    ProblemAction.objects.create(
+        problem=problem, kind=EpicKind.ENFORCEMENT, description="Fixed penalty notices"
+    )
+    advance(problem, SaraStage.ASSESSMENT)
+    problem.what_was_done = "Notices and a gate"
+    problem.outcome_measure = "No dumping for six weeks"
+    problem.originator_told = True
+    problem.save()
+    advance(problem, SaraStage.CLOSED)
+    priority = Priority.objects.get(pk=priority.pk)
+    assert priority.status == PriorityStatus.CLOSED
+    assert priority.outcome == "No dumping for six weeks"
+    run_pending()
+    assert [m.subject.split(": ", 1)[1] for m in mailoutbox] == [
+        "has been agreed as a priority for the neighbourhood",
+        "has been closed",
+    ]
+    assert IssueRaiser.objects.count() == 1
