@@ -12,14 +12,17 @@ COMMANDS: dict[str, str] = {
     "demo": "build the demo force (West Yorkshire, real open data), serve it",
     "serve": "serve the configured database (gunicorn, WhiteNoise)",
     "manage": "run a Django management command (migrate, check, ...)",
-    "import": "import boundaries (KML, GeoJSON) or ONS postcodes",
+    "import": "import boundaries, ONS postcodes, police.uk crime, surveys or peer figures",
     "worker": "run scheduled and queued background jobs until stopped",
-    "bench": "run a benchmark (locate) and print its figures",
+    "bench": "run a benchmark (locate, survey, ...) and print its figures",
 }
 
 # benchmark name → module with ``run(argv) -> int`` (imported only when asked for)
 BENCHMARKS: dict[str, str] = {
     "locate": "ourpatch.benchmarks.locate",
+    "import": "ourpatch.benchmarks.crime_import",
+    "crimes-street": "ourpatch.benchmarks.crimes_street",
+    "survey": "ourpatch.benchmarks.survey",
 }
 
 
@@ -113,6 +116,49 @@ def _import_parser(sub: Any) -> None:
     postcodes.add_argument("--commit", action="store_true", help="write (default: dry run)")
     postcodes.add_argument("--max-size-mb", type=int, default=200, help=limit_help)
 
+    survey = what.add_parser(
+        "survey",
+        help="survey responses (victim satisfaction, public perception), one row each",
+        description=(
+            "Import survey responses from a CSV, one row per respondent: reference, survey, "
+            "month, force, neighbourhood or lsoa, crime_group, answers by question code, "
+            "ethnicity, age_band, weight, officer, recontact, comment. Columns are described "
+            "in ourpatch/citizenfocus/imports.py."
+        ),
+    )
+    survey.add_argument("path", metavar="PATH", help="the CSV file to import")
+    survey.add_argument("--commit", action="store_true", help="write (default: dry run)")
+    survey.add_argument("--max-size-mb", type=int, default=200, help=limit_help)
+
+    peers = what.add_parser(
+        "peer-figures",
+        help="most similar forces' published indicator figures (aggregates)",
+        description=(
+            "Import peer forces' published figures: force, name, indicator, period_end "
+            "(YYYY-MM), value, respondents, and optionally peer_of (the force they are "
+            "most similar to)."
+        ),
+    )
+    peers.add_argument("path", metavar="PATH", help="the CSV file to import")
+    peers.add_argument("--commit", action="store_true", help="write (default: dry run)")
+    peers.add_argument("--max-size-mb", type=int, default=200, help=limit_help)
+
+    police_uk = what.add_parser(
+        "police-uk",
+        help="police.uk street-level crime, outcomes and stop-and-search CSVs",
+        description=(
+            "Import police.uk bulk files: CSVs, month folders (YYYY-MM/) or the archive zip. "
+            "Each file is atomic: refused whole when any row is bad, unless --quarantine."
+        ),
+    )
+    police_uk.add_argument("paths", nargs="+", metavar="PATH", help="CSV, folder or zip")
+    police_uk.add_argument("--commit", action="store_true", help="write (default: dry run)")
+    police_uk.add_argument(
+        "--quarantine",
+        action="store_true",
+        help="import a file's good rows and list its bad ones (default: refuse the file)",
+    )
+
 
 def _check_port(port: int) -> None:
     if not 0 < port < 65536:
@@ -188,6 +234,8 @@ def import_(args: argparse.Namespace) -> int:
 
     from ourpatch.geography.imports import MB, import_boundaries, import_postcodes
 
+    if args.what == "police-uk":
+        return _import_police_uk(args)
     if args.max_size_mb < 1:
         raise SystemExit(f"ourpatch: --max-size-mb must be at least 1, got {args.max_size_mb}")
     pending = _unapplied_migrations()
@@ -200,10 +248,59 @@ def import_(args: argparse.Namespace) -> int:
     limit = args.max_size_mb * MB
     if args.what == "boundaries":
         report = import_boundaries(path, args.force, commit=args.commit, max_bytes=limit)
+    elif args.what == "survey":
+        from ourpatch.citizenfocus.imports import import_survey
+
+        report = import_survey(path, commit=args.commit, max_bytes=limit)
+    elif args.what == "peer-figures":
+        from ourpatch.citizenfocus.imports import import_peer_figures
+
+        report = import_peer_figures(path, commit=args.commit, max_bytes=limit)
     else:
         report = import_postcodes(path, commit=args.commit, max_bytes=limit)
     print(report.as_text(), file=sys.stdout if report.ok else sys.stderr, flush=True)
     return 0 if report.ok else 1
+
+
+def _import_police_uk(args: argparse.Namespace) -> int:
+    import time
+
+    from ourpatch.crime.imports import import_police_uk
+
+    pending = _unapplied_migrations()
+    if pending:
+        raise SystemExit(
+            f"ourpatch: the database needs {len(pending)} migration(s); "
+            "run `ourpatch manage migrate` first"
+        )
+    started: dict[str, float] = {}
+
+    def progress(label: str, done: int, finished: bool) -> None:
+        """One line per file, rewritten as it goes: rows read and rows per second."""
+        now = time.perf_counter()
+        seconds = max(now - started.setdefault(label, now), 1e-9)
+        state = "done" if finished else "reading"
+        print(
+            f"\r{label[-60:]}: {done:,} rows, {done / seconds:,.0f} rows/s, {state}   ",
+            end="\n" if finished else "",
+            file=sys.stderr,
+            flush=True,
+        )
+
+    reports = import_police_uk(
+        args.paths, commit=args.commit, quarantine=args.quarantine, progress=progress
+    )
+    for report in reports:
+        print(report.as_text(), file=sys.stdout if report.ok else sys.stderr, flush=True)
+    read = sum(r.read for r in reports)
+    refused = sum(not r.ok for r in reports)
+    print(
+        f"{len(reports)} file(s), {read:,} rows read, "
+        f"{sum(r.created for r in reports):,} imported, "
+        f"{sum(r.unchanged for r in reports):,} unchanged, {refused} file(s) refused",
+        flush=True,
+    )
+    return 1 if refused else 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -50,6 +50,9 @@ class Action(enum.StrEnum):
     MANAGE_ACCOUNTS = "manage_accounts"
     IMPORT_DATA = "import_data"
     PLATFORM_ADMIN = "platform_admin"
+    VIEW_INDICATORS = "view_indicators"
+    RECOVER_SERVICE = "recover_service"
+    VIEW_OWN_FEEDBACK = "view_own_feedback"
 
 
 # Roles that work inside a set of neighbourhoods named on their profile
@@ -60,6 +63,16 @@ NEIGHBOURHOOD_ROLES = frozenset(
 SUPERVISING_ROLES = frozenset({StaffRole.INSPECTOR, StaffRole.SERGEANT})
 # Roles that may read the personal data of residents and victims in their scope
 OPERATIONAL_ROLES = frozenset({StaffRole.FORCE_ADMIN, StaffRole.COMMANDER, *NEIGHBOURHOOD_ROLES})
+# Roles that see their force's survey indicators (aggregates: no one is identifiable)
+INDICATOR_ROLES = frozenset(
+    {
+        StaffRole.FORCE_ADMIN,
+        StaffRole.COMMANDER,
+        StaffRole.INSPECTOR,
+        StaffRole.SERGEANT,
+        StaffRole.ANALYST,
+    }
+)
 
 
 def profile_of(user: AnyUser) -> StaffProfile | None:
@@ -225,6 +238,31 @@ def can(user: AnyUser, action: Action, target: Any = None) -> bool:
             role == StaffRole.FORCE_ADMIN
             and isinstance(target, Force)
             and target.pk == profile.force_id
+        )
+    if action == Action.RECOVER_SERVICE:
+        # calling back a dissatisfied victim: the officer's supervisors and commanders
+        if role not in (StaffRole.FORCE_ADMIN, StaffRole.COMMANDER, *SUPERVISING_ROLES):
+            return False
+        if target is None:  # the list of tasks (filtered by scope)
+            return True
+        response = getattr(target, "response", None)
+        hood = getattr(response, "neighbourhood", None)
+        if role == StaffRole.FORCE_ADMIN:
+            return response is not None and response.force_id == profile.force_id
+        assigned = getattr(target, "assigned_to", None)
+        if assigned is not None and assigned.account_id == user.pk:
+            return True
+        return isinstance(hood, Neighbourhood) and _in_scope(profile, user, hood)
+    if action == Action.VIEW_OWN_FEEDBACK:
+        # what victims said about the officer they name: for that officer
+        return TeamMember.objects.filter(account_id=user.pk).exists()
+    if action == Action.VIEW_INDICATORS:
+        # satisfaction and confidence: supervisors, commanders, analysts; the inspectorate
+        # sees every force
+        if role == StaffRole.INSPECTORATE:
+            return target is None or isinstance(target, Force)
+        return (
+            role in INDICATOR_ROLES and isinstance(target, Force) and target.pk == profile.force_id
         )
     if action == Action.MANAGE_ACCOUNTS:
         return (

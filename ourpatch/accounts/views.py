@@ -62,6 +62,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "stale_days": settings.OURPATCH_STALE_AFTER_DAYS,
             "can_view_audit": can(request.user, Action.VIEW_AUDIT_LOG, profile.force),
             "can_manage_accounts": can(request.user, Action.MANAGE_ACCOUNTS, profile.force),
+            "can_view_indicators": can(request.user, Action.VIEW_INDICATORS, profile.force),
+            "can_recover_service": can(request.user, Action.RECOVER_SERVICE),
+            "can_view_own_feedback": can(request.user, Action.VIEW_OWN_FEEDBACK),
         },
     )
 

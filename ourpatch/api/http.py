@@ -15,6 +15,7 @@ from ourpatch.api import ratelimit
 JSON = "application/json"
 SAFE_METHODS = frozenset({"GET", "HEAD"})
 ALLOW = "GET, HEAD, OPTIONS"
+ALLOW_FORM = "GET, HEAD, POST, OPTIONS"
 # Browsers cache a preflight this long (seconds)
 PREFLIGHT_MAX_AGE = "86400"
 
@@ -32,6 +33,10 @@ class BadParameter(Exception):
 
 class NotFound(Exception):
     """Nothing at this URL (an unknown force, neighbourhood, postcode or point): HTTP 404."""
+
+
+class Unavailable(Exception):
+    """The request asks for more than the API gives at once (police.uk's 503): HTTP 503."""
 
 
 def json_response(data: object, status: int = 200) -> HttpResponse:
@@ -57,9 +62,9 @@ def _cors(response: HttpResponse) -> HttpResponse:
     return response
 
 
-def _preflight(request: HttpRequest) -> HttpResponse:
+def _preflight(request: HttpRequest, allow: str = ALLOW) -> HttpResponse:
     response = HttpResponse(status=204, content_type=JSON)
-    response.headers["Access-Control-Allow-Methods"] = ALLOW
+    response.headers["Access-Control-Allow-Methods"] = allow
     asked = request.headers.get("Access-Control-Request-Headers")
     if asked:
         response.headers["Access-Control-Allow-Headers"] = asked
@@ -70,30 +75,41 @@ def _preflight(request: HttpRequest) -> HttpResponse:
 def api_view(view: View) -> View:
     """Wrap an API view: rate limit, CORS on every response (and the OPTIONS preflight),
     405 for anything but GET/HEAD, and BadParameter/NotFound as JSON 400/404."""
+    return _wrap(view, SAFE_METHODS, ALLOW)
 
+
+def api_form_view(view: View) -> View:
+    """As :func:`api_view`, and POST too: police.uk takes a long ``poly`` as a POSTed form.
+    The view reads its parameters from ``request.GET`` or ``request.POST`` alike."""
+    return _wrap(view, SAFE_METHODS | {"POST"}, ALLOW_FORM)
+
+
+def _wrap(view: View, methods: frozenset[str], allow: str) -> View:
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         response = ratelimit.refusal(request)
         if response is None:
             method = request.method
-            if method in SAFE_METHODS:
+            if method in methods:
                 try:
                     response = view(request, *args, **kwargs)
                 except BadParameter as bad:
                     response = error_response(400, str(bad), bad.parameter)
                 except NotFound as missing:
                     response = error_response(404, str(missing))
+                except Unavailable as busy:
+                    response = error_response(503, str(busy))
             elif method == "OPTIONS":
-                response = _preflight(request)
+                response = _preflight(request, allow)
             else:
                 response = error_response(
-                    405, f"{method} is not allowed: this API is read-only (GET)"
+                    405, f"{method} is not allowed: this API is read-only ({allow})"
                 )
-                response.headers["Allow"] = ALLOW
+                response.headers["Allow"] = allow
         return _cors(response)
 
     # Nothing here writes; without this Django's CSRF check would answer a POST with 403
-    # before the view could say 405.
+    # before the view could say 405 (or, for a form view, answer the query).
     wrapped.csrf_exempt = True  # type: ignore[attr-defined]
     return wrapped
 

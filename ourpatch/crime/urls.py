@@ -1,5 +1,18 @@
-from django.urls import URLPattern
+from django.urls import path
+
+from ourpatch.crime import views
 
 app_name = "crime"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path(
+        "staff/neighbourhoods/<str:force>/<str:code>/crime/",
+        views.neighbourhood_crime,
+        name="crime",
+    ),
+    path(
+        "staff/neighbourhoods/<str:force>/<str:code>/crime.csv",
+        views.neighbourhood_crime_csv,
+        name="crime-csv",
+    ),
+]

@@ -42,6 +42,8 @@ from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
 from ourpatch.accounts.models import PartnerAgency, StaffProfile, StaffRole
+from ourpatch.crime.imports import import_police_uk
+from ourpatch.crime.models import Crime, MapPoint
 from ourpatch.demo.names import Person, email_local_part, invent_person, place_of
 from ourpatch.geography.models import (
     LSOA,
@@ -903,6 +905,9 @@ KINDS = (
     "team members",
     "partner agencies",
     "accounts",
+    "crimes",
+    "map points",
+    "survey responses",
 )
 
 
@@ -1322,6 +1327,54 @@ def _sync_force(counts: dict[str, KindCount]) -> Force:
     )
 
 
+# Real West Yorkshire street-level crime (data.police.uk, Open Government Licence v3.0),
+# shipped in crime_sim_toolkit's tests: July 2016, 2017 and 2018, about 87,000 rows
+CRIME_MONTHS = ("2016-07", "2017-07", "2018-07")
+
+
+def crime_files() -> list[Path]:
+    folder = _package_dir("crime_sim_toolkit") / "tests" / "testing_data" / "test_policedata"
+    files = [folder / month / f"{month}-{FORCE_ID}-street.csv" for month in CRIME_MONTHS]
+    missing = [str(f) for f in files if not f.is_file()]
+    if missing:
+        raise DemoBuildError(f"crime_sim_toolkit lacks its police.uk files: {', '.join(missing)}")
+    return files
+
+
+def _sync_crime(say: Progress, counts: dict[str, KindCount]) -> None:
+    """Import the real crime files through the police.uk importer; a file already imported
+    (each is atomic) is not read again."""
+    done = set(
+        Crime.objects.filter(falls_within_id=FORCE_ID)
+        .values_list("source_file", flat=True)
+        .distinct()
+    )
+    todo = [f for f in crime_files() if f.name not in done]
+    created = points = 0
+    if todo:
+        say(f"importing {len(todo)} month(s) of police.uk street-level crime")
+        for report in import_police_uk(todo, commit=True):
+            if not report.ok:
+                raise DemoBuildError(report.as_text())
+            created += report.created
+            points += report.map_points_created
+    counts["crimes"] = KindCount(created, Crime.objects.filter(falls_within_id=FORCE_ID).count())
+    counts["map points"] = KindCount(points, MapPoint.objects.count())
+
+
+def _sync_survey(say: Progress, force: Force, counts: dict[str, KindCount]) -> None:
+    """Synthetic victim and perception survey responses (marked synthetic), fixed seed."""
+    from ourpatch.citizenfocus.models import SurveyResponse
+    from ourpatch.citizenfocus.synthetic import generate_demo_responses
+
+    if not SurveyResponse.objects.filter(force=force, synthetic=True).exists():
+        say("inventing two years of survey responses (synthetic)")
+    created = generate_demo_responses(force, SEED)
+    counts["survey responses"] = KindCount(
+        created, SurveyResponse.objects.filter(force=force).count()
+    )
+
+
 def build_demo(progress: Progress | None = None) -> DemoReport:
     """Build the West Yorkshire demonstration force, or complete it; safe to run again."""
     say: Progress = progress or (lambda line: None)
@@ -1341,6 +1394,8 @@ def build_demo(progress: Progress | None = None) -> DemoReport:
         _sync_postcodes(plan, neighbourhood_ids, counts)
         member_ids = _sync_teams(plan, force, neighbourhood_ids, counts)
         _sync_accounts(plan, force, bcu_ids, neighbourhood_ids, member_ids, counts)
+    _sync_crime(say, counts)
+    _sync_survey(say, force, counts)
     placement = plan.placement
     rural = sum(n.rural for n in plan.neighbourhoods)
     notes = [

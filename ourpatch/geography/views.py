@@ -115,6 +115,12 @@ def _import_post(request: HttpRequest, force: Force) -> HttpResponse:
             with staged(upload) as path:
                 if form.cleaned_data["kind"] == "boundaries":
                     report = import_boundaries(path, force.pk, commit=commit, label=upload.name)
+                elif form.cleaned_data["kind"] == "survey":
+                    from ourpatch.citizenfocus.imports import import_survey
+
+                    report = import_survey(
+                        path, commit=commit, label=upload.name, only_force=force.pk
+                    )
                 else:
                     report = import_postcodes(path, commit=commit, label=upload.name)
         except BadUpload as error:

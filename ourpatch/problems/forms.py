@@ -6,6 +6,7 @@ from django import forms
 from django.db.models import QuerySet
 
 from ourpatch.accounts.models import PartnerAgency
+from ourpatch.crime.categories import CATEGORIES
 from ourpatch.engagement.models import Meeting
 from ourpatch.problems.models import PriorityStatus, Problem, ProblemAction
 
@@ -53,11 +54,27 @@ class UpdatePriorityForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
+class CategoriesField(forms.MultipleChoiceField):
+    """police.uk category slugs, chosen from the list, stored as a JSON list."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.pop("encoder", None)
+        kwargs.pop("decoder", None)
+        kwargs.pop("max_length", None)
+        super().__init__(
+            choices=list(CATEGORIES),
+            widget=forms.CheckboxSelectMultiple,
+            required=False,
+            **{k: v for k, v in kwargs.items() if k in {"label", "help_text", "initial"}},
+        )
+
+
 class ProblemForm(forms.ModelForm[Problem]):
     class Meta:
         model = Problem
         fields = [
             "title",
+            "crime_categories",
             "scanning",
             "analysis",
             "shared_with",
@@ -70,6 +87,7 @@ class ProblemForm(forms.ModelForm[Problem]):
             "scanning": "Scanning: what is the problem, where, and who raised it",
             "analysis": "Analysis: causes, victims, offenders, places",
             "shared_with": "Shared with partner agencies",
+            "crime_categories": "Crime and anti-social behaviour categories it is about",
             "what_was_done": "Assessment: what was done",
             "what_worked": "Assessment: what worked, and what did not",
             "outcome_measure": "Assessment: the outcome, measured",
@@ -79,6 +97,7 @@ class ProblemForm(forms.ModelForm[Problem]):
             f: forms.Textarea(attrs={"rows": 3})
             for f in ["scanning", "analysis", "what_was_done", "what_worked", "outcome_measure"]
         } | {"shared_with": forms.CheckboxSelectMultiple}
+        field_classes = {"crime_categories": CategoriesField}
 
     def __init__(self, *args: Any, agencies: QuerySet[PartnerAgency], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

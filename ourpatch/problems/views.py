@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from ourpatch.accounts.models import PartnerAgency
 from ourpatch.accounts.permissions import Action, can, profile_of, require, staff_view
+from ourpatch.crime.summary import before_and_after
 from ourpatch.engagement.models import Meeting, MeetingStatus
 from ourpatch.geography.models import Neighbourhood
 from ourpatch.problems.forms import (
@@ -185,6 +186,12 @@ def problem(request: HttpRequest, pk: int) -> HttpResponse:
                 new.save()
                 messages.success(request, "Action added.")
                 return redirect("problems:problem", pk)
+    evidence = before_and_after(
+        item.neighbourhood_id,
+        list(item.crime_categories),
+        timezone.localtime(item.opened_at).date(),
+        timezone.localtime(item.closed_at).date() if item.closed_at else None,
+    )
     actions = [
         {"action": a, "editable": can(user, Action.EDIT_PROBLEM_ACTION, a)}
         for a in item.actions.select_related("agency")
@@ -197,6 +204,7 @@ def problem(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form if editable else None,
             "action_form": action_form if can(user, Action.ADD_PROBLEM_ACTION, item) else None,
             "actions": actions,
+            "evidence": evidence,
             "stages": [s for s in SaraStage if s != item.stage] if editable else [],
         },
         status=400 if request.method == "POST" else 200,

@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 
 from ourpatch.contact.forms import ContactForm
+from ourpatch.crime.summary import neighbourhood_crime
 from ourpatch.engagement.meetings import upcoming
 from ourpatch.geography.models import Force, Neighbourhood
 from ourpatch.problems.priorities import published
@@ -70,5 +71,6 @@ def neighbourhood(request: HttpRequest, force: str, code: str) -> HttpResponse:
             "tile_url": settings.OURPATCH_MAP_TILE_URL,
             "meetings": list(upcoming(area)[:UPCOMING_SHOWN]),
             "priorities": list(published(area)[:PRIORITIES_SHOWN]),
+            "crime": neighbourhood_crime(area),
         },
     )

@@ -16,6 +16,8 @@ from ourpatch.accounts.factories import (
     UserFactory,
 )
 from ourpatch.accounts.models import StaffRole
+from ourpatch.citizenfocus.factories import RecoveryTaskFactory, SurveyResponseFactory
+from ourpatch.citizenfocus.models import SurveyResponse
 from ourpatch.contact.models import Message
 from ourpatch.engagement.factories import MeetingFactory
 from ourpatch.engagement.models import Meeting
@@ -88,6 +90,12 @@ def world(db) -> World:
     ProblemFactory(neighbourhood=c, title="C problem")
     base_a = LocationFactory(force=force, name="Chapeltown Police Office")
     base_a.neighbourhoods.set([a])
+    RecoveryTaskFactory(
+        response=SurveyResponseFactory(
+            force=force, neighbourhood=a, reference="MATRIX", overall_satisfaction=6
+        ),
+        officer=member_a,
+    )
     return World(force, other, a, b, c, d, member_a, member_b, member_c, base_a, users)
 
 
@@ -100,6 +108,9 @@ def endpoints(w: World) -> dict[str, tuple[str, str]]:
         "neighbourhood_b": ("GET", f"/staff/neighbourhoods/{w.force.pk}/B/"),
         "neighbourhood_c": ("GET", f"/staff/neighbourhoods/{w.force.pk}/C/"),
         "neighbourhood_d": ("GET", f"/staff/neighbourhoods/{w.other_force.pk}/D/"),
+        "crime_a": ("GET", f"/staff/neighbourhoods/{w.force.pk}/A/crime/"),
+        "crime_csv_a": ("GET", f"/staff/neighbourhoods/{w.force.pk}/A/crime.csv"),
+        "crime_c": ("GET", f"/staff/neighbourhoods/{w.force.pk}/C/crime/"),
         "edit_member_a": ("GET", f"/staff/team/{w.member_a.pk}/edit/"),
         "edit_member_b": ("GET", f"/staff/team/{w.member_b.pk}/edit/"),
         "edit_member_c": ("GET", f"/staff/team/{w.member_c.pk}/edit/"),
@@ -128,6 +139,18 @@ def endpoints(w: World) -> dict[str, tuple[str, str]]:
         "accounts": ("GET", "/staff/accounts/"),
         "imports": ("GET", "/staff/imports/"),
         "admin": ("GET", "/staff/admin/"),
+        "citizen_focus": ("GET", "/staff/citizen-focus/"),
+        "indicator": ("GET", "/staff/citizen-focus/spi1e/"),
+        "indicator_csv": ("GET", "/staff/citizen-focus/spi1e/force.csv"),
+        "survey_comments_a": ("GET", f"/staff/citizen-focus/comments/{w.force.pk}/A/"),
+        "survey_comments_c": ("GET", f"/staff/citizen-focus/comments/{w.force.pk}/C/"),
+        "own_feedback": ("GET", "/staff/citizen-focus/feedback/"),
+        "recovery_list": ("GET", "/staff/citizen-focus/recovery/"),
+        "recovery_task_a": (
+            "GET",
+            "/staff/citizen-focus/recovery/"
+            f"{SurveyResponse.objects.values_list('recovery_task__pk', flat=True).get()}/",
+        ),
     }
 
 
@@ -143,6 +166,10 @@ KEEP_A_CURRENT = {
     "problems_a",
     "problem_a",
 }
+# the survey indicators: supervisors, commanders, analysts, administrators, the inspectorate
+INDICATORS = {"citizen_focus", "indicator", "indicator_csv"}
+# calling back dissatisfied victims in A: its supervisors, commander and administrator
+RECOVERY_A = {"recovery_list", "recovery_task_a"}
 
 # role → what it may open; everything else must be refused
 ALLOWED: dict[str, set[str]] = {
@@ -151,30 +178,54 @@ ALLOWED: dict[str, set[str]] = {
     | {"neighbourhood_c", "edit_member_a", "edit_member_b", "edit_member_c", "save_member_b"}
     | {"messages_a", "messages_c", "audit_log", "accounts", "imports"}
     | KEEP_A_CURRENT
-    | {"edit_neighbourhood_c", "meetings_c", "priorities_c", "problems_c", "problem_c"},
+    | {"edit_neighbourhood_c", "meetings_c", "priorities_c", "problems_c", "problem_c"}
+    | INDICATORS
+    | {"survey_comments_a", "survey_comments_c"}
+    | RECOVERY_A,
     "commander": EVERY_STAFF_PAGE
     | X_PAGES
     | KEEP_A_CURRENT
-    | {"edit_member_a", "edit_member_b", "save_member_b", "messages_a"},
+    | {"edit_member_a", "edit_member_b", "save_member_b", "messages_a"}
+    | INDICATORS
+    | {"survey_comments_a"}
+    | RECOVERY_A,
     "inspector": EVERY_STAFF_PAGE
     | X_PAGES
     | KEEP_A_CURRENT
-    | {"edit_member_a", "edit_member_b", "save_member_b", "messages_a"},
+    | {"edit_member_a", "edit_member_b", "save_member_b", "messages_a"}
+    | INDICATORS
+    | {"survey_comments_a"}
+    | RECOVERY_A,
     "sergeant": EVERY_STAFF_PAGE
     | KEEP_A_CURRENT
-    | {"neighbourhood_a", "edit_member_a", "messages_a"},
+    | {"neighbourhood_a", "edit_member_a", "messages_a"}
+    | INDICATORS
+    | {"survey_comments_a"}
+    | RECOVERY_A,
     "constable": EVERY_STAFF_PAGE
     | KEEP_A_CURRENT
-    | {"neighbourhood_a", "edit_member_a", "messages_a"},
+    | {"neighbourhood_a", "edit_member_a", "messages_a"}
+    | {"own_feedback"},
     "pcso": EVERY_STAFF_PAGE | KEEP_A_CURRENT | {"neighbourhood_a", "messages_a"},
-    "analyst": EVERY_STAFF_PAGE | X_PAGES | {"neighbourhood_c", "problem_a", "problem_c"},
+    "analyst": EVERY_STAFF_PAGE
+    | X_PAGES
+    | {"neighbourhood_c", "problem_a", "problem_c"}
+    | INDICATORS,
     "partner": EVERY_STAFF_PAGE | {"problem_a"},
     "inspectorate": EVERY_STAFF_PAGE
     | X_PAGES
-    | {"neighbourhood_c", "neighbourhood_d", "audit_log", "problem_a", "problem_c"},
+    | {"neighbourhood_c", "neighbourhood_d", "audit_log", "problem_a", "problem_c"}
+    | INDICATORS,
     "no_profile": set(),
     "operator": {"admin"},
 }
+
+# a neighbourhood's crime pages: whoever may see the neighbourhood's staff page
+CRIME_PAGES = {"neighbourhood_a": {"crime_a", "crime_csv_a"}, "neighbourhood_c": {"crime_c"}}
+for _allowed in ALLOWED.values():
+    for _page, _crime in CRIME_PAGES.items():
+        if _page in _allowed:
+            _allowed |= _crime
 
 # the key individual network is personal data, read exactly as messages to the team are
 for _allowed in ALLOWED.values():
@@ -188,6 +239,9 @@ ENDPOINT_KEYS = [
     "neighbourhood_b",
     "neighbourhood_c",
     "neighbourhood_d",
+    "crime_a",
+    "crime_csv_a",
+    "crime_c",
     "edit_member_a",
     "edit_member_b",
     "edit_member_c",
@@ -213,6 +267,14 @@ ENDPOINT_KEYS = [
     "accounts",
     "imports",
     "admin",
+    "citizen_focus",
+    "indicator",
+    "indicator_csv",
+    "survey_comments_a",
+    "survey_comments_c",
+    "own_feedback",
+    "recovery_list",
+    "recovery_task_a",
 ]
 
 
@@ -294,6 +356,15 @@ def test_matrix_covers_every_staff_url(world: World) -> None:
         "library",
         "key-individuals",
         "import",
+        "citizen-focus",
+        "citizen-focus-indicator",
+        "citizen-focus-csv",
+        "citizen-focus-comments",
+        "citizen-focus-feedback",
+        "citizen-focus-recovery",
+        "citizen-focus-recovery-task",
+        "crime",
+        "crime-csv",
     }
     assert staff_names == covered
 

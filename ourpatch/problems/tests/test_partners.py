@@ -148,3 +148,42 @@ def test_closing_a_priority_s_problem_closes_the_priority_with_its_outcome(mailo
         "has been closed",
     ]
     assert IssueRaiser.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_the_problem_shows_crime_before_and_after_for_its_categories() -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from ourpatch.crime.factories import CrimeFactory
+    from ourpatch.crime.summary import before_and_after
+
+    area = NeighbourhoodFactory()
+    for month, category in [
+        (dt.date(2026, 1, 1), "anti-social-behaviour"),
+        (dt.date(2026, 2, 1), "anti-social-behaviour"),
+        (dt.date(2026, 2, 1), "burglary"),
+        (dt.date(2026, 6, 1), "anti-social-behaviour"),
+    ]:
+        CrimeFactory(neighbourhood=area, month=month, category=category)
+    evidence = before_and_after(
+        area.pk, ["anti-social-behaviour"], dt.date(2026, 3, 10), dt.date(2026, 5, 20)
+    )
+    assert (evidence.before, evidence.after) == (2, 1)
+    assert before_and_after(area.pk, [], dt.date(2026, 3, 10), None).before == 3
+
+    sergeant = StaffProfileFactory(
+        role=StaffRole.SERGEANT, force=area.force, neighbourhoods=[area]
+    ).user
+    from ourpatch.problems.factories import ProblemFactory
+
+    problem = ProblemFactory(
+        neighbourhood=area,
+        crime_categories=["anti-social-behaviour"],
+        opened_at=timezone.make_aware(dt.datetime(2026, 3, 10, 9)),
+    )
+    client = Client()
+    client.force_login(sergeant)
+    page = client.get(f"/staff/problems/{problem.pk}/").content.decode()
+    assert "Evidence" in page and "anti-social-behaviour" in page

@@ -1,0 +1,157 @@
+"""Crime, anti-social behaviour, outcomes and stop and search, as police.uk publishes them.
+
+Every published location is a :class:`MapPoint`: one of police.uk's anonymous map points
+("On or near Marquis Street"), never anything more precise. The points come from the
+police.uk files themselves (their coordinates are already the anonymised ones); see
+``README.md`` beside this file for how points would be made where none exist.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import models
+
+from ourpatch.crime.categories import CATEGORY_NAMES, OUTCOME_NAMES
+from ourpatch.geography.models import Force, Neighbourhood
+
+CATEGORY_CHOICES = [(slug, name) for slug, name in CATEGORY_NAMES.items() if slug != "all-crime"]
+OUTCOME_CHOICES = list(OUTCOME_NAMES.items())
+
+
+class MapPoint(models.Model):
+    """An anonymous map point: a street, park or station standing for all nearby addresses.
+
+    Keyed by (latitude, longitude, name), coordinates rounded to 6 decimal places as police.uk
+    writes them. Stop-and-search files give coordinates without a name: such a point takes
+    the name of a point already at those coordinates, else an empty name.
+    """
+
+    name = models.CharField(max_length=200, blank=True)
+    latitude = models.FloatField()
+    longitude = models.FloatField()
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["latitude", "longitude", "name"], name="map_point_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["latitude", "longitude"], name="map_point_position")]
+
+    def __str__(self) -> str:
+        return self.name or f"{self.latitude:.6f}, {self.longitude:.6f}"
+
+
+class Located(models.Model):
+    """What every imported record shares: where, when, whose, and where it came from."""
+
+    # The record's identity across imports: the Crime ID, or a hash of the row (see imports)
+    key = models.CharField(max_length=80, unique=True)
+    month = models.DateField()  # the first day of the month
+    reported_by = models.CharField(max_length=100, blank=True)
+    falls_within = models.ForeignKey(Force, on_delete=models.PROTECT, related_name="+")
+    # Indexed by each table's (map_point, month) and (neighbourhood, month): every index
+    # costs the import of a national month several seconds
+    map_point = models.ForeignKey(
+        MapPoint, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+    )
+    lsoa_code = models.CharField(max_length=9, blank=True)
+    lsoa_name = models.CharField(max_length=100, blank=True)
+    neighbourhood = models.ForeignKey(
+        Neighbourhood,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
+    source_file = models.CharField(max_length=200, blank=True)
+    imported_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def month_text(self) -> str:
+        return self.month.strftime("%Y-%m")
+
+
+class Crime(Located):
+    """One row of a street-level crime file: a crime, or an anti-social behaviour incident
+    (which has no Crime ID and no outcome)."""
+
+    # A crime's key is its persistent id: look crimes up by ``key``, which is indexed
+    persistent_id = models.CharField(max_length=64, blank=True)
+    category = models.CharField(max_length=40, choices=CATEGORY_CHOICES)
+    crime_type = models.CharField(max_length=100)  # the file's text
+    last_outcome = models.CharField(max_length=60, choices=OUTCOME_CHOICES, blank=True)
+    last_outcome_category = models.CharField(max_length=100, blank=True)  # the file's text
+    context = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["month", "id"]
+        indexes = [
+            models.Index(fields=["month", "category"], name="crime_month_category"),
+            models.Index(fields=["neighbourhood", "month"], name="crime_neighbourhood_month"),
+            models.Index(fields=["map_point", "month"], name="crime_point_month"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.crime_type} {self.month_text} {self.persistent_id or '(ASB)'}"
+
+    @property
+    def location_type(self) -> str:
+        return "BTP" if self.reported_by == "British Transport Police" else "Force"
+
+
+class Outcome(Located):
+    """One row of an outcomes file: an outcome for a crime, in the month it was reached."""
+
+    persistent_id = models.CharField(max_length=64, db_index=True)
+    outcome = models.CharField(max_length=60, choices=OUTCOME_CHOICES, blank=True)
+    outcome_type = models.CharField(max_length=100)  # the file's text
+
+    class Meta:
+        ordering = ["month", "id"]
+        indexes = [
+            models.Index(fields=["map_point", "month"], name="outcome_point_month"),
+            models.Index(fields=["neighbourhood", "month"], name="outcome_neighbourhood_month"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.persistent_id} {self.month_text} {self.outcome_type}"
+
+
+class StopAndSearch(Located):
+    """One row of a stop-and-search file."""
+
+    type = models.CharField(max_length=60)
+    datetime = models.DateTimeField()
+    part_of_operation = models.BooleanField(null=True)
+    operation_name = models.CharField(max_length=200, blank=True)
+    gender = models.CharField(max_length=20, blank=True)
+    age_range = models.CharField(max_length=20, blank=True)
+    self_defined_ethnicity = models.CharField(max_length=200, blank=True)
+    officer_defined_ethnicity = models.CharField(max_length=60, blank=True)
+    legislation = models.CharField(max_length=200, blank=True)
+    object_of_search = models.CharField(max_length=200, blank=True)
+    outcome = models.CharField(max_length=200, blank=True)
+    outcome_linked_to_object_of_search = models.BooleanField(null=True)
+    removal_of_more_than_outer_clothing = models.BooleanField(null=True)
+
+    class Meta:
+        ordering = ["datetime", "id"]
+        verbose_name_plural = "stops and searches"
+        indexes = [
+            models.Index(fields=["map_point", "month"], name="stop_point_month"),
+            models.Index(fields=["falls_within", "month"], name="stop_force_month"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.type} {self.datetime:%Y-%m-%d %H:%M}"
+
+
+def first_of_month(day: dt.date) -> dt.date:
+    return day.replace(day=1)

@@ -1,0 +1,138 @@
+"""Staff crime pages: a neighbourhood's crime by LSOA over a range of months, and its CSV.
+
+Both ask ``Action.VIEW_NEIGHBOURHOOD`` of the neighbourhood (the staff who see its page).
+They show what police.uk publishes, nothing more precise: map points, never addresses.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import re
+
+from django.db.models import Count, Max, Min, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from ourpatch.accounts.permissions import Action, require, staff_view
+from ourpatch.crime import categories
+from ourpatch.crime.models import Crime
+from ourpatch.crime.summary import TREND_MONTHS, add_months
+from ourpatch.geography.models import Neighbourhood
+
+CSV_COLUMNS = [
+    "Crime ID",
+    "Month",
+    "Reported by",
+    "Falls within",
+    "Longitude",
+    "Latitude",
+    "Location",
+    "LSOA code",
+    "LSOA name",
+    "Crime type",
+    "Last outcome category",
+    "Context",
+]
+
+
+def _month(text: str | None) -> dt.date | None:
+    match = re.fullmatch(r"(\d{4})-(\d{2})", (text or "").strip())
+    if not match or not 1 <= int(match[2]) <= 12:
+        return None
+    return dt.date(int(match[1]), int(match[2]), 1)
+
+
+def _area_and_range(
+    request: HttpRequest, force: str, code: str
+) -> tuple[Neighbourhood, dt.date | None, dt.date | None, list[str]]:
+    area = get_object_or_404(
+        Neighbourhood.objects.select_related("force"), force_id=force, code=code
+    )
+    require(request.user, Action.VIEW_NEIGHBOURHOOD, area)
+    errors = []
+    span = Crime.objects.filter(neighbourhood=area).aggregate(first=Min("month"), last=Max("month"))
+    last = span["last"]
+    end = _month(request.GET.get("to")) or last
+    start = _month(request.GET.get("from")) or (
+        add_months(end, -(TREND_MONTHS - 1)) if end else None
+    )
+    for name in ("from", "to"):
+        if request.GET.get(name) and _month(request.GET.get(name)) is None:
+            errors.append(f"'{name}' must be a month, YYYY-MM; showing the default instead.")
+    if start and end and start > end:
+        errors.append("'from' is after 'to': the two are swapped.")
+        start, end = end, start
+    return area, start, end, errors
+
+
+@staff_view
+def neighbourhood_crime(request: HttpRequest, force: str, code: str) -> HttpResponse:
+    area, start, end, errors = _area_and_range(request, force, code)
+    crimes = Crime.objects.filter(neighbourhood=area)
+    if start and end:
+        crimes = crimes.filter(month__gte=start, month__lte=end)
+    asb = Q(category=categories.ANTI_SOCIAL_BEHAVIOUR)
+    by_lsoa = list(
+        crimes.values("lsoa_code", "lsoa_name")
+        .annotate(total=Count("id"), asb=Count("id", filter=asb))
+        .order_by("-total", "lsoa_code")
+    )
+    by_category = [
+        (categories.CATEGORY_NAMES.get(row["category"], row["category"]), row["n"])
+        for row in crimes.values("category").annotate(n=Count("id")).order_by("-n", "category")
+    ]
+    return render(
+        request,
+        "crime/staff_neighbourhood.html",
+        {
+            "area": area,
+            "start": start,
+            "end": end,
+            "errors": errors,
+            "by_lsoa": by_lsoa,
+            "by_category": by_category,
+            "total": sum(r["total"] for r in by_lsoa),
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+@staff_view
+def neighbourhood_crime_csv(request: HttpRequest, force: str, code: str) -> HttpResponse:
+    """The neighbourhood's crimes in the range, in police.uk's street-level CSV format."""
+    area, start, end, _ = _area_and_range(request, force, code)
+    crimes = Crime.objects.filter(neighbourhood=area).select_related("map_point", "falls_within")
+    if start and end:
+        crimes = crimes.filter(month__gte=start, month__lte=end)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    span = f"{start:%Y-%m}-to-{end:%Y-%m}" if start and end else "none"
+    response["Content-Disposition"] = (
+        f'attachment; filename="{area.force_id}-{area.code}-crime-{span}.csv"'
+    )
+    writer = csv.writer(response)
+    writer.writerow(CSV_COLUMNS)
+    for crime in crimes.order_by("month", "id").iterator(chunk_size=2000):
+        point = crime.map_point
+        writer.writerow(
+            [
+                crime.persistent_id,
+                crime.month_text,
+                crime.reported_by,
+                crime.falls_within.name,
+                f"{point.longitude:.6f}" if point else "",
+                f"{point.latitude:.6f}" if point else "",
+                point.name if point else "No Location",
+                crime.lsoa_code,
+                crime.lsoa_name,
+                crime.crime_type,
+                crime.last_outcome_category,
+                _safe(crime.context),
+            ]
+        )
+    return response
+
+
+def _safe(text: str) -> str:
+    """No spreadsheet formula injection from a free-text field."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
