@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from ourpatch.accounts.models import PartnerAgency
 from ourpatch.crime.categories import CATEGORIES
 from ourpatch.engagement.models import Meeting
-from ourpatch.problems.models import PriorityStatus, Problem, ProblemAction
+from ourpatch.problems.models import PriorityStatus, Problem, ProblemAction, RaisedVia
 
 
 class RaiseIssueForm(forms.Form):
@@ -23,6 +23,22 @@ class RaiseIssueForm(forms.Form):
         label="Your email address", help_text="We will tell you what becomes of it."
     )
     website = forms.CharField(required=False, label="Leave this empty")
+
+
+class RecordIssueForm(forms.Form):
+    """An issue raised at a meeting, from a survey, or by the team itself."""
+
+    issue = forms.CharField(
+        label="Issue raised", max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    raised_via = forms.ChoiceField(
+        label="Raised",
+        choices=[
+            (RaisedVia.MEETING, "At a meeting"),
+            (RaisedVia.SURVEY, "From a survey"),
+            (RaisedVia.TEAM, "By the team"),
+        ],
+    )
 
 
 class AgreeForm(forms.Form):

@@ -86,6 +86,25 @@ class IssueRaiser(models.Model):
         return str(self.priority.neighbourhood.force_id)
 
 
+class PriorityNotice(models.Model):
+    """A subscriber told of one step of one priority: so a retried job never tells twice."""
+
+    priority = models.ForeignKey(Priority, on_delete=models.CASCADE, related_name="notices")
+    status = models.CharField(max_length=10, choices=PriorityStatus.choices)
+    subscription_id = models.BigIntegerField()
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["priority", "status", "subscription_id"], name="one_notice_each"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"priority {self.priority_id} {self.status} to {self.subscription_id}"
+
+
 class SaraStage(models.TextChoices):
     """Scanning, analysis, response, assessment: the problem-solving model (seed 15.15)."""
 

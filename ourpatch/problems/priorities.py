@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F, QuerySet
@@ -12,12 +13,14 @@ from django.utils import timezone
 
 from ourpatch.audit.personal import SYSTEM
 from ourpatch.contact.messages import address_hash, clean_text
-from ourpatch.engagement.models import Meeting, MeetingStatus
+from ourpatch.engagement.models import Meeting, MeetingStatus, Subscription
+from ourpatch.engagement.subscriptions import send
 from ourpatch.geography.models import Neighbourhood
 from ourpatch.problems.models import (
     CURRENT_PRIORITY_STATUSES,
     IssueRaiser,
     Priority,
+    PriorityNotice,
     PriorityStatus,
     RaisedVia,
 )
@@ -180,3 +183,39 @@ def tell_raisers(payload: dict[str, Any]) -> None:
         )
         raiser.told = [*raiser.told, status]
         raiser.save(update_fields=["told"])
+    tell_subscribers(priority, PriorityStatus(status))
+
+
+def tell_subscribers(priority: Priority, status: PriorityStatus) -> None:
+    """The neighbourhood's subscribers hear when a priority is agreed, acted on and closed."""
+    if status == PriorityStatus.DECLINED:
+        return  # a raised issue not taken up was never published
+    area = priority.neighbourhood
+    told = set(
+        PriorityNotice.objects.filter(priority=priority, status=status).values_list(
+            "subscription_id", flat=True
+        )
+    )
+    subscribers = Subscription.objects.filter(
+        neighbourhood=area, confirmed_at__isnull=False, unsubscribed_at__isnull=True
+    ).read_by(SYSTEM, "telling subscribers of a priority's progress")
+    body = f"“{priority.issue}” {UPDATES[status]}."
+    if priority.action:
+        body += f"\n\nWe did: {priority.action}"
+    if priority.outcome:
+        body += f"\n\nOutcome: {priority.outcome}"
+    for subscription in subscribers:
+        if subscription.pk in told:
+            continue
+        send(
+            subscription,
+            settings.OURPATCH_SITE_URL,
+            f"{area.name}: a priority {UPDATES[status]}",
+            body,
+        )
+        PriorityNotice.objects.create(
+            priority=priority,
+            status=status,
+            subscription_id=subscription.pk,
+            sent_at=timezone.now(),
+        )

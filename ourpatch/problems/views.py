@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from ourpatch.accounts.models import PartnerAgency
 from ourpatch.accounts.permissions import Action, can, profile_of, require, staff_view
+from ourpatch.contact.messages import clean_text
 from ourpatch.crime.summary import before_and_after
 from ourpatch.engagement.models import Meeting, MeetingStatus
 from ourpatch.geography.models import Neighbourhood
@@ -15,6 +16,7 @@ from ourpatch.problems.forms import (
     AgreeForm,
     ProblemForm,
     RaiseIssueForm,
+    RecordIssueForm,
     UpdatePriorityForm,
 )
 from ourpatch.problems.library import search_library
@@ -58,6 +60,16 @@ def raise_issue(request: HttpRequest, force: str, code: str) -> HttpResponse:
 def priorities(request: HttpRequest, force: str, code: str) -> HttpResponse:
     area = get_object_or_404(Neighbourhood, force_id=force, code=code)
     require(request.user, Action.MANAGE_PRIORITIES, area)
+    record_form = RecordIssueForm(request.POST or None, prefix="record")
+    if request.method == "POST" and record_form.is_valid():
+        Priority.objects.create(
+            neighbourhood=area,
+            issue=clean_text(record_form.cleaned_data["issue"]),
+            issue_date=timezone.now(),
+            raised_via=record_form.cleaned_data["raised_via"],
+        )
+        messages.success(request, "Recorded. Agree it at a meeting to make it a priority.")
+        return redirect("problems:priorities", force, code)
     held = Meeting.objects.filter(neighbourhood=area, status=MeetingStatus.HELD).order_by(
         "-starts_at"
     )
@@ -75,7 +87,12 @@ def priorities(request: HttpRequest, force: str, code: str) -> HttpResponse:
             },
         )
         forms_by_row.append({"priority": p, "agree": agree_form, "update": update_form})
-    return render(request, "problems/priorities.html", {"area": area, "rows": forms_by_row})
+    return render(
+        request,
+        "problems/priorities.html",
+        {"area": area, "rows": forms_by_row, "form": record_form},
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @staff_view

@@ -12,6 +12,7 @@ from django.utils import timezone
 from fpdf import FPDF
 
 from ourpatch.audit.personal import SYSTEM
+from ourpatch.crime.summary import neighbourhood_crime
 from ourpatch.engagement.meetings import upcoming
 from ourpatch.engagement.models import Meeting, MeetingStatus, Subscription
 from ourpatch.engagement.subscriptions import send
@@ -58,6 +59,8 @@ def compose(area: Neighbourhood, month: dt.date) -> dict[str, Any]:
             ).order_by("starts_at")
         ),
         "next_meetings": list(upcoming(area, end)[:5]),
+        # police.uk publishes a month's crime about six weeks later: absent data says so
+        "crime": neighbourhood_crime(area, month),
     }
 
 

@@ -195,3 +195,72 @@ def test_a_resident_raises_an_issue_and_hears_of_each_step_once(mailoutbox) -> N
     page = Client().get(f"/neighbourhoods/{area.force_id}/CH1/").content.decode()
     assert "We did:" in page and "Alley gated with the council" in page
     assert "sam@example.org" not in page and "Sam" not in page
+
+
+@pytest.mark.django_db
+def test_subscribers_hear_when_a_priority_is_agreed_and_closed_once_each(mailoutbox) -> None:
+    from django.utils import timezone
+
+    from ourpatch.engagement.models import Subscription
+    from ourpatch.worker.queue import run_pending
+
+    meeting = MeetingFactory()
+    area = meeting.neighbourhood
+    Subscription.objects.create(
+        neighbourhood=area,
+        email="sub@example.org",
+        created_at=timezone.now(),
+        confirmed_at=timezone.now(),
+    )
+    Subscription.objects.create(
+        neighbourhood=area, email="pending@example.org", created_at=timezone.now()
+    )
+    record_held(
+        meeting,
+        attendance=3,
+        issues_raised="",
+        by=UserFactory(),
+        now=meeting.starts_at + dt.timedelta(minutes=1),
+    )
+    priority = PriorityFactory(neighbourhood=area, issue="Parking on the green")
+    agree(priority, meeting)
+    save(
+        priority,
+        expected_version=priority.version,
+        status=PriorityStatus.CLOSED,
+        outcome="Bollards fitted",
+    )
+    run_pending()
+    run_pending()
+    sent = [(m.to, m.subject) for m in mailoutbox]
+    assert all(to == ["sub@example.org"] for to, _ in sent)
+    assert [s.split(": a priority ")[1] for _, s in sent] == [
+        "has been agreed as a priority for the neighbourhood",
+        "has been closed",
+    ]
+    assert "Bollards fitted" in mailoutbox[1].body and "/unsubscribe/" in mailoutbox[1].body
+
+
+@pytest.mark.django_db
+def test_staff_record_an_issue_raised_at_a_meeting() -> None:
+    from django.test import Client
+
+    from ourpatch.accounts.factories import StaffProfileFactory
+    from ourpatch.accounts.models import StaffRole
+    from ourpatch.geography.factories import NeighbourhoodFactory
+    from ourpatch.problems.models import Priority
+
+    area = NeighbourhoodFactory()
+    sergeant = StaffProfileFactory(
+        role=StaffRole.SERGEANT, force=area.force, neighbourhoods=[area]
+    ).user
+    client = Client()
+    client.force_login(sergeant)
+    url = f"/staff/neighbourhoods/{area.force_id}/{area.code}/priorities/"
+    assert client.post(url, {"record-issue": "", "record-raised_via": "meeting"}).status_code == 400
+    done = client.post(
+        url, {"record-issue": "Drug dealing in the park", "record-raised_via": "meeting"}
+    )
+    assert done.status_code == 302
+    priority = Priority.objects.get()
+    assert (priority.raised_via, priority.status) == ("meeting", PriorityStatus.RAISED)

@@ -104,6 +104,12 @@ def test_the_monthly_update_is_archived_printable_and_sent_once_to_each_subscrib
     assert len(mailoutbox) == 2
     assert generate(area, month).pk == update.pk
 
+    from ourpatch.crime.factories import CrimeFactory
+
+    CrimeFactory(neighbourhood=area, month=month, category="burglary")
+    assert "No crime figures" in update.text  # the archive keeps what was known then
+    later = generate(NeighbourhoodFactory(force=area.force), month)
+    assert "No crime figures" in later.text
     page = Client().get(f"/neighbourhoods/{area.force_id}/CH1/updates/{month:%Y-%m}/")
     assert page.status_code == 200 and "Aisha Khan" in page.content.decode()
     printable = Client().get(f"/neighbourhoods/{area.force_id}/CH1/updates/{month:%Y-%m}.pdf")
@@ -112,3 +118,16 @@ def test_the_monthly_update_is_archived_printable_and_sent_once_to_each_subscrib
     archive = Client().get(f"/neighbourhoods/{area.force_id}/CH1/updates/").content.decode()
     assert f"{month:%B %Y}" in archive
     assert Client().get(f"/neighbourhoods/{area.force_id}/CH1/updates/2026-13/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_update_reports_the_month_s_crime_by_category() -> None:
+    from ourpatch.crime.factories import CrimeFactory
+
+    area = NeighbourhoodFactory()
+    month = dt.date(2026, 9, 1)
+    for category in ["burglary", "burglary", "anti-social-behaviour"]:
+        CrimeFactory(neighbourhood=area, month=month, category=category)
+    update = generate(area, month)
+    assert "- Burglary: 2" in update.text and "- Anti-social behaviour: 1" in update.text
+    assert "<td>Burglary</td>" in update.html
