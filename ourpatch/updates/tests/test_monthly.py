@@ -56,6 +56,15 @@ def test_double_opt_in_then_one_click_unsubscribe(mailoutbox) -> None:
     assert Subscription.objects.filter(unsubscribed_at__isnull=False).count() == 1
     assert Client().get("/subscriptions/not-a-token/confirm/").status_code == 404
     assert record_bounce("pat@example.org") == 1
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("record_bounce", "PAT@example.org", "nobody@example.org", stdout=out)
+    assert "pat@example.org: 1 subscription(s)" in out.getvalue().lower()
+    assert "nobody@example.org: 0 subscription(s)" in out.getvalue()
+    assert Subscription.objects.filter(bounced_at__isnull=False).count() == 1
 
 
 @pytest.mark.django_db
