@@ -99,10 +99,8 @@ def _import_parser(sub: Any) -> None:
             "with 'id' and 'name' properties. Changed boundaries become new versions from today."
         ),
     )
-    boundaries.add_argument("path", metavar="PATH", help="the folder or file to import")
+    _file_import_arguments(boundaries, "the folder or file to import", limit_help)
     boundaries.add_argument("--force", required=True, metavar="ID", help="the force's id")
-    boundaries.add_argument("--commit", action="store_true", help="write (default: dry run)")
-    boundaries.add_argument("--max-size-mb", type=int, default=200, help=limit_help)
 
     postcodes = what.add_parser(
         "postcodes",
@@ -112,9 +110,7 @@ def _import_parser(sub: Any) -> None:
             "its neighbourhood."
         ),
     )
-    postcodes.add_argument("path", metavar="PATH", help="the CSV file to import")
-    postcodes.add_argument("--commit", action="store_true", help="write (default: dry run)")
-    postcodes.add_argument("--max-size-mb", type=int, default=200, help=limit_help)
+    _file_import_arguments(postcodes, "the CSV file to import", limit_help)
 
     survey = what.add_parser(
         "survey",
@@ -126,9 +122,7 @@ def _import_parser(sub: Any) -> None:
             "in ourpatch/citizenfocus/imports.py."
         ),
     )
-    survey.add_argument("path", metavar="PATH", help="the CSV file to import")
-    survey.add_argument("--commit", action="store_true", help="write (default: dry run)")
-    survey.add_argument("--max-size-mb", type=int, default=200, help=limit_help)
+    _file_import_arguments(survey, "the CSV file to import", limit_help)
 
     peers = what.add_parser(
         "peer-figures",
@@ -139,9 +133,7 @@ def _import_parser(sub: Any) -> None:
             "most similar to)."
         ),
     )
-    peers.add_argument("path", metavar="PATH", help="the CSV file to import")
-    peers.add_argument("--commit", action="store_true", help="write (default: dry run)")
-    peers.add_argument("--max-size-mb", type=int, default=200, help=limit_help)
+    _file_import_arguments(peers, "the CSV file to import", limit_help)
 
     police_uk = what.add_parser(
         "police-uk",
@@ -158,6 +150,13 @@ def _import_parser(sub: Any) -> None:
         action="store_true",
         help="import a file's good rows and list its bad ones (default: refuse the file)",
     )
+
+
+def _file_import_arguments(parser: argparse.ArgumentParser, path_help: str, limit: str) -> None:
+    """What every single-file import takes: the file, --commit, and a size limit."""
+    parser.add_argument("path", metavar="PATH", help=path_help)
+    parser.add_argument("--commit", action="store_true", help="write (default: dry run)")
+    parser.add_argument("--max-size-mb", type=int, default=200, help=limit)
 
 
 def _check_port(port: int) -> None:
