@@ -12,7 +12,10 @@ COMMANDS: dict[str, str] = {
     "demo": "build the demo force (West Yorkshire, real open data), serve it",
     "serve": "serve the configured database (gunicorn, WhiteNoise)",
     "manage": "run a Django management command (migrate, check, ...)",
-    "import": "import boundaries, ONS postcodes, police.uk crime, surveys or peer figures",
+    "import": (
+        "import boundaries, ONS postcodes, police.uk crime, incidents, calls, duties, "
+        "surveys or peer figures"
+    ),
     "worker": "run scheduled and queued background jobs until stopped",
     "bench": "run a benchmark (locate, survey, ...) and print its figures",
 }
@@ -23,6 +26,7 @@ BENCHMARKS: dict[str, str] = {
     "import": "ourpatch.benchmarks.crime_import",
     "crimes-street": "ourpatch.benchmarks.crimes_street",
     "survey": "ourpatch.benchmarks.survey",
+    "pledge": "ourpatch.benchmarks.pledge",
 }
 
 
@@ -134,6 +138,37 @@ def _import_parser(sub: Any) -> None:
         ),
     )
     _file_import_arguments(peers, "the CSV file to import", limit_help)
+
+    calls = what.add_parser(
+        "calls",
+        help="calls for service (999 and 101) from a call-handling export",
+        description=(
+            "Import calls from a call-handling export CSV, one row per call. The columns are "
+            "described in ourpatch/calls/imports.py; times must carry their zone."
+        ),
+    )
+    _file_import_arguments(calls, "the CSV file to import", limit_help)
+
+    duties = what.add_parser(
+        "duties",
+        help="duty records (officer, start, end, activity, place) for visible time",
+        description=(
+            "Import duty records from a CSV: officer, start, end, activity and place. The "
+            "columns are described in ourpatch/teams/duties.py."
+        ),
+    )
+    _file_import_arguments(duties, "the CSV file to import", limit_help)
+
+    incidents = what.add_parser(
+        "incidents",
+        help="the force's own incident export, exact locations (restricted)",
+        description=(
+            "Import a force's incident export with exact coordinates into the restricted, "
+            "audited incident table; only map points are ever published from it. The "
+            "columns are described in ourpatch/crime/incidents.py."
+        ),
+    )
+    _file_import_arguments(incidents, "the CSV file to import", limit_help)
 
     police_uk = what.add_parser(
         "police-uk",
@@ -255,6 +290,18 @@ def import_(args: argparse.Namespace) -> int:
         from ourpatch.citizenfocus.imports import import_peer_figures
 
         report = import_peer_figures(path, commit=args.commit, max_bytes=limit)
+    elif args.what == "calls":
+        from ourpatch.calls.imports import import_calls
+
+        report = import_calls(path, commit=args.commit, max_bytes=limit)
+    elif args.what == "duties":
+        from ourpatch.teams.duties import import_duties
+
+        report = import_duties(path, commit=args.commit, max_bytes=limit)
+    elif args.what == "incidents":
+        from ourpatch.crime.incidents import import_incidents
+
+        report = import_incidents(path, commit=args.commit, max_bytes=limit)
     else:
         report = import_postcodes(path, commit=args.commit, max_bytes=limit)
     print(report.as_text(), file=sys.stdout if report.ok else sys.stderr, flush=True)

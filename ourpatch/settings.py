@@ -55,6 +55,10 @@ INSTALLED_APPS = [
     "ourpatch.updates",
     "ourpatch.crime",
     "ourpatch.citizenfocus",
+    "ourpatch.calls",
+    "ourpatch.victims",
+    "ourpatch.dissatisfaction",
+    "ourpatch.pledge",
     "ourpatch.demo",
 ]
 

@@ -34,6 +34,10 @@ urlpatterns = [
     path("staff/", include("ourpatch.contact.urls")),
     path("", include("ourpatch.crime.urls")),
     path("", include("ourpatch.citizenfocus.urls")),
+    path("", include("ourpatch.calls.urls")),
+    path("", include("ourpatch.victims.urls")),
+    path("", include("ourpatch.dissatisfaction.urls")),
+    path("", include("ourpatch.pledge.urls")),
     path("staff/admin/", admin.site.urls),
     path("api/", include("ourpatch.api.urls")),
     # Uploaded team photos are public by design; served by Django as WhiteNoise serves static.

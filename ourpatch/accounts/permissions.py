@@ -53,6 +53,15 @@ class Action(enum.StrEnum):
     VIEW_INDICATORS = "view_indicators"
     RECOVER_SERVICE = "recover_service"
     VIEW_OWN_FEEDBACK = "view_own_feedback"
+    # the team inbox: read, assign and answer messages (personal data, in scope)
+    WORK_INBOX = "work_inbox"
+    # Pledge compliance figures and the drill-down (aggregates; the breaching records
+    # themselves are read with READ_PERSONAL_DATA where they hold any)
+    VIEW_PLEDGE = "view_pledge"
+    # write the public explanation of a Pledge breach in a neighbourhood
+    EXPLAIN_BREACH = "explain_breach"
+    # a force's own incident records with exact locations (restricted, audited)
+    READ_INCIDENTS = "read_incidents"
 
 
 # Roles that work inside a set of neighbourhoods named on their profile
@@ -203,7 +212,7 @@ def can(user: AnyUser, action: Action, target: Any = None) -> bool:
         return _problem_rule(profile, user, action, target)
     if action == Action.VIEW_NEIGHBOURHOOD:
         return isinstance(target, Neighbourhood) and _in_scope(profile, user, target)
-    if action == Action.READ_PERSONAL_DATA:
+    if action in (Action.READ_PERSONAL_DATA, Action.WORK_INBOX, Action.EXPLAIN_BREACH):
         return (
             role in OPERATIONAL_ROLES
             and isinstance(target, Neighbourhood)
@@ -263,6 +272,20 @@ def can(user: AnyUser, action: Action, target: Any = None) -> bool:
             return target is None or isinstance(target, Force)
         return (
             role in INDICATOR_ROLES and isinstance(target, Force) and target.pk == profile.force_id
+        )
+    if action == Action.VIEW_PLEDGE:
+        # Pledge compliance, as the survey indicators: the inspectorate sees every force
+        if role == StaffRole.INSPECTORATE:
+            return target is None or isinstance(target, Force)
+        return (
+            role in INDICATOR_ROLES and isinstance(target, Force) and target.pk == profile.force_id
+        )
+    if action == Action.READ_INCIDENTS:
+        # exact locations: the force's administrator and its analysts, who map them
+        return (
+            role in (StaffRole.FORCE_ADMIN, StaffRole.ANALYST)
+            and isinstance(target, Force)
+            and target.pk == profile.force_id
         )
     if action == Action.MANAGE_ACCOUNTS:
         return (

@@ -5,6 +5,12 @@ A model that holds personal data (a resident's message, a victim's contact detai
 queryset says who is reading and why, with ``.read_by(user, purpose)``; fetching then
 writes one audit entry per record. Counting and existence checks reveal no one and stay
 free. So a new feature cannot forget the audit log: it gets an error instead.
+
+A model may also name its ``OPERATIONAL_FIELDS``: the fields that say nothing about a person
+(when a message came in, when it was answered, which neighbourhood). A ``values()`` or
+``values_list()`` query, grouped or not, that selects and aggregates only those fields is free
+too, so that compliance figures over a million records are computed in the database without
+writing a million audit entries, and without ever touching a name or an address.
 """
 
 from __future__ import annotations
@@ -127,8 +133,35 @@ class PersonalDataQuerySet(models.QuerySet[M]):
         clone._reader = self._reader
         return clone
 
+    def _operational_only(self) -> bool:
+        """Does this query select (and aggregate) only the model's operational fields?"""
+        allowed: frozenset[str] = frozenset(getattr(self.model, "OPERATIONAL_FIELDS", ()))
+        if not allowed or self._iterable_class is models.query.ModelIterable:
+            return False
+        query = self.query
+        names = {name.split("__")[0] for name in query.values_select}
+        if not names <= allowed | {"id", "pk"}:
+            return False
+        for expression in query.annotation_select.values():
+            for part in expression.flatten():
+                target = getattr(part, "target", None)
+                if target is None:
+                    continue
+                if target.model is self.model and target.name not in allowed | {"id"}:
+                    return False
+                if (
+                    target.model is not self.model
+                    and getattr(target.model, "OPERATIONAL_FIELDS", None) is not None
+                    and target.name not in target.model.OPERATIONAL_FIELDS
+                ):
+                    return False
+        return True
+
     def _fetch_all(self) -> None:
         if self._result_cache is not None:
+            return
+        if self._reader is None and self._operational_only():
+            super()._fetch_all()
             return
         if self._reader is None:
             raise UnauditedRead(

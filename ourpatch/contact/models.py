@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from ourpatch.audit.personal import PersonalDataQuerySet
 from ourpatch.geography.models import Neighbourhood
+from ourpatch.teams.models import TeamMember
 
 # No 0/O or 1/I: a reference is read out over the telephone.
 _REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -38,8 +39,42 @@ class Message(models.Model):
     channel = models.CharField(
         max_length=10, choices=[("web", "Web form"), ("email", "Email")], default="web"
     )
+    # The officer the resident wrote to, if they chose one; while that officer is away the
+    # message goes to the whole team (Recommendation 5: nothing waits on one person)
+    addressed_to = models.ForeignKey(
+        TeamMember, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Who in the team is answering it; empty means the team's shared inbox
+    assigned_to = models.ForeignKey(
+        TeamMember,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_messages",
+    )
+    # Why it was routed as it was, in words the team reads ("PC Khan is away until 3 Dec")
+    routing_note = models.CharField(max_length=200, blank=True)
+    # Pledge item 4 stops its clock at the first reply that reached the resident
+    first_response_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
 
     objects = PersonalDataQuerySet.as_manager()
+
+    # Fields that identify no one: compliance is computed over these without an audited read
+    OPERATIONAL_FIELDS = frozenset(
+        {
+            "id",
+            "reference",
+            "neighbourhood",
+            "received_at",
+            "acknowledged_at",
+            "channel",
+            "addressed_to",
+            "assigned_to",
+            "first_response_at",
+            "closed_at",
+        }
+    )
 
     class Meta:
         ordering = ["-received_at"]
@@ -49,3 +84,39 @@ class Message(models.Model):
 
     def audit_force_id(self) -> str:
         return str(self.neighbourhood.force_id)
+
+
+class MessageReply(models.Model):
+    """A reply from the team to a resident's message, sent to the resident by the worker."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="replies")
+    author = models.ForeignKey(
+        "auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    author_member = models.ForeignKey(
+        TeamMember, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Plain text, escaped when shown, as the message itself
+    body = models.TextField(max_length=10000)
+    written_at = models.DateTimeField(default=timezone.now)
+    # Set by the worker when the email to the resident has gone
+    sent_at = models.DateTimeField(null=True, blank=True)
+    # A reply by telephone or in person is recorded, not sent
+    method = models.CharField(
+        max_length=10,
+        choices=[("email", "Email"), ("telephone", "Telephone"), ("in_person", "In person")],
+        default="email",
+    )
+
+    objects = PersonalDataQuerySet.as_manager()
+
+    OPERATIONAL_FIELDS = frozenset({"id", "message", "written_at", "sent_at", "method"})
+
+    class Meta:
+        ordering = ["written_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Reply to {self.message_id}"
+
+    def audit_force_id(self) -> str:
+        return str(self.message.neighbourhood.force_id)

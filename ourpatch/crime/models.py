@@ -12,6 +12,7 @@ import datetime as dt
 
 from django.db import models
 
+from ourpatch.audit.personal import PersonalDataQuerySet
 from ourpatch.crime.categories import CATEGORY_NAMES, OUTCOME_NAMES
 from ourpatch.geography.models import Force, Neighbourhood
 
@@ -151,6 +152,55 @@ class StopAndSearch(Located):
 
     def __str__(self) -> str:
         return f"{self.type} {self.datetime:%Y-%m-%d %H:%M}"
+
+
+class Incident(models.Model):
+    """A force's own record of an incident, with its exact location: restricted.
+
+    Only roles with the READ_INCIDENTS right read these rows, through an audited query. What
+    is ever published from them is the map point they were snapped to, never the coordinates.
+    """
+
+    force = models.ForeignKey(Force, on_delete=models.PROTECT, related_name="+")
+    # The force's incident number: the import's key, unique within the force
+    incident_id = models.CharField(max_length=40)
+    occurred_at = models.DateTimeField()
+    month = models.DateField()  # the first day of the month it occurred in (Europe/London)
+    category = models.CharField(max_length=40, choices=CATEGORY_CHOICES)
+    # Exact, as recorded: personal data (often a home address)
+    latitude = models.FloatField()
+    longitude = models.FloatField()
+    # The nearest anonymous map point: all that may be published
+    map_point = models.ForeignKey(
+        MapPoint, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    neighbourhood = models.ForeignKey(
+        Neighbourhood, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    lsoa_code = models.CharField(max_length=9, blank=True)
+    source_file = models.CharField(max_length=200, blank=True)
+    imported_at = models.DateTimeField(auto_now_add=True)
+
+    objects = PersonalDataQuerySet.as_manager()
+
+    OPERATIONAL_FIELDS = frozenset(
+        {"id", "force", "month", "category", "map_point", "neighbourhood", "lsoa_code"}
+    )
+
+    class Meta:
+        ordering = ["occurred_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["force", "incident_id"], name="incident_id_unique_in_force"
+            )
+        ]
+        indexes = [models.Index(fields=["neighbourhood", "month"], name="incident_place_month")]
+
+    def __str__(self) -> str:
+        return f"Incident {self.incident_id}"
+
+    def audit_force_id(self) -> str:
+        return str(self.force_id)
 
 
 def first_of_month(day: dt.date) -> dt.date:

@@ -109,3 +109,92 @@ class TeamMember(models.Model):
     def is_current(self, on: dt.date | None = None) -> bool:
         day = on or timezone.localdate()
         return self.start_date <= day and (self.end_date is None or self.end_date >= day)
+
+
+class AbsenceReason(models.TextChoices):
+    LEAVE = "leave", "Annual leave"
+    SICKNESS = "sickness", "Sickness"
+    TRAINING = "training", "Training"
+    ABSTRACTED = "abstracted", "Abstracted to other duties"
+    OTHER = "other", "Other"
+
+
+class Absence(models.Model):
+    """A period a team member is away: messages to them go to the team meanwhile."""
+
+    member = models.ForeignKey(TeamMember, on_delete=models.CASCADE, related_name="absences")
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    reason = models.CharField(max_length=12, choices=AbsenceReason.choices)
+
+    class Meta:
+        ordering = ["starts_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")), name="absence_ends_after_start"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} away {self.starts_on}–{self.ends_on}"
+
+
+class DutyActivity(models.TextChoices):
+    """What a team member did on a stretch of duty, from the force's duty system.
+
+    The first group is neighbourhood work; the second is abstraction (seed 14.8): time taken
+    away from the neighbourhood to other demands.
+    """
+
+    PATROL = "patrol", "Patrol in the neighbourhood"
+    ENGAGEMENT = "engagement", "Meetings and engagement"
+    PROBLEM_SOLVING = "problem_solving", "Problem solving"
+    INVESTIGATION = "investigation", "Neighbourhood investigation"
+    ADMIN = "admin", "Administration at the base"
+    RESPONSE = "response", "Response cover (abstracted)"
+    PUBLIC_ORDER = "public_order", "Public order or events (abstracted)"
+    CUSTODY = "custody", "Custody or station duties (abstracted)"
+    COURT = "court", "Court"
+    TRAINING = "training", "Training"
+    OTHER = "other", "Other"
+
+
+# Activities that are abstraction whatever the place (seed 14.8)
+ABSTRACTED_ACTIVITIES = frozenset(
+    {
+        DutyActivity.RESPONSE,
+        DutyActivity.PUBLIC_ORDER,
+        DutyActivity.CUSTODY,
+        DutyActivity.COURT,
+        DutyActivity.TRAINING,
+    }
+)
+
+
+class Duty(models.Model):
+    """One stretch of duty: who, when, doing what, where (Pledge item 3: visible time)."""
+
+    member = models.ForeignKey(TeamMember, on_delete=models.PROTECT, related_name="duties")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    activity = models.CharField(max_length=20, choices=DutyActivity.choices)
+    # The neighbourhood the time was spent in; empty when outside every neighbourhood
+    neighbourhood = models.ForeignKey(
+        Neighbourhood, on_delete=models.PROTECT, null=True, blank=True, related_name="duties"
+    )
+    place = models.CharField(max_length=200, blank=True)  # the duty system's own words
+    source_file = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["starts_at"]
+        constraints = [
+            # an officer cannot start two stretches of duty at one instant: the import's key
+            models.UniqueConstraint(fields=["member", "starts_at"], name="duty_unique_start"),
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="duty_ends_after_start"
+            ),
+        ]
+        indexes = [models.Index(fields=["neighbourhood", "starts_at"], name="duty_place_time")]
+
+    def __str__(self) -> str:
+        return f"{self.member} {self.activity} {self.starts_at:%Y-%m-%d %H:%M}"

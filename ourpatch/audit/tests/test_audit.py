@@ -73,6 +73,25 @@ def test_counting_reveals_no_one_and_needs_no_reader(messages) -> None:
     assert AuditEntry.objects.count() == 0
 
 
+def test_operational_fields_are_counted_without_a_reader_but_names_are_not(messages) -> None:
+    """Compliance is computed over when and where, never who: that needs no audited read."""
+    from django.db.models import Count, Max
+
+    grouped = list(
+        Message.objects.values("neighbourhood").annotate(n=Count("id"), last=Max("received_at"))
+    )
+    assert grouped[0]["n"] == 3
+    assert list(Message.objects.values_list("reference", "received_at"))
+    assert AuditEntry.objects.count() == 0
+    for read in (
+        lambda: list(Message.objects.values()),
+        lambda: list(Message.objects.values("neighbourhood").annotate(m=Max("sender_name"))),
+        lambda: list(Message.objects.values_list("reference", "sender_email")),
+    ):
+        with pytest.raises(UnauditedRead):
+            read()
+
+
 def test_reading_needs_a_signed_in_user_and_a_purpose(messages, officer) -> None:
     with pytest.raises(UnauditedRead):
         Message.objects.read_by(AnonymousUser(), "curiosity")
