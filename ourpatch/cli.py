@@ -12,10 +12,7 @@ COMMANDS: dict[str, str] = {
     "demo": "build the demo force (West Yorkshire, real open data), serve it",
     "serve": "serve the configured database (gunicorn, WhiteNoise)",
     "manage": "run a Django management command (migrate, check, ...)",
-    "import": (
-        "import boundaries, ONS postcodes, police.uk crime, incidents, calls, duties, "
-        "surveys or peer figures"
-    ),
+    "import": "import boundaries, postcodes, crime, incidents, calls, duties or surveys",
     "worker": "run scheduled and queued background jobs until stopped",
     "bench": "run a benchmark (locate, survey, ...) and print its figures",
 }

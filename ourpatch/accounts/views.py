@@ -6,6 +6,7 @@ from django.shortcuts import render
 
 from ourpatch.accounts.models import StaffProfile
 from ourpatch.accounts.permissions import (
+    OPERATIONAL_ROLES,
     Action,
     can,
     neighbourhoods_in_scope,
@@ -65,6 +66,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "can_view_indicators": can(request.user, Action.VIEW_INDICATORS, profile.force),
             "can_recover_service": can(request.user, Action.RECOVER_SERVICE),
             "can_view_own_feedback": can(request.user, Action.VIEW_OWN_FEEDBACK),
+            "can_view_pledge": can(request.user, Action.VIEW_PLEDGE, profile.force),
+            # victims are kept informed by the team that works in a neighbourhood
+            "can_update_victims": profile.role in OPERATIONAL_ROLES,
         },
     )
 

@@ -133,7 +133,7 @@ class PersonalDataQuerySet(models.QuerySet[M]):
         clone._reader = self._reader
         return clone
 
-    def _operational_only(self) -> bool:
+    def operational_only(self) -> bool:
         """Does this query select (and aggregate) only the model's operational fields?"""
         allowed: frozenset[str] = frozenset(getattr(self.model, "OPERATIONAL_FIELDS", ()))
         if not allowed or self._iterable_class is models.query.ModelIterable:
@@ -160,7 +160,7 @@ class PersonalDataQuerySet(models.QuerySet[M]):
     def _fetch_all(self) -> None:
         if self._result_cache is not None:
             return
-        if self._reader is None and self._operational_only():
+        if self._reader is None and self.operational_only():
             super()._fetch_all()
             return
         if self._reader is None:

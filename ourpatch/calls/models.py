@@ -39,7 +39,9 @@ class CallOutcome(models.TextChoices):
 class Call(models.Model):
     """One call for service. Times are aware datetimes, stored in UTC."""
 
-    force = models.ForeignKey(Force, on_delete=models.PROTECT, related_name="calls")
+    # No index of its own on force or neighbourhood: the composite indexes below lead with
+    # them, and every index slows the import of a force-year of calls
+    force = models.ForeignKey(Force, on_delete=models.PROTECT, related_name="calls", db_index=False)
     # The call-handling system's id: the import's key, unique within the force
     call_id = models.CharField(max_length=40)
     kind = models.CharField(max_length=3, choices=CallKind.choices)
@@ -57,11 +59,19 @@ class Call(models.Model):
     eta_given = models.BooleanField(null=True, blank=True)
     outcome = models.CharField(max_length=12, choices=CallOutcome.choices, blank=True)
     neighbourhood = models.ForeignKey(
-        Neighbourhood, on_delete=models.PROTECT, null=True, blank=True, related_name="calls"
+        Neighbourhood,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="calls",
+        db_index=False,
     )
     source_file = models.CharField(max_length=200, blank=True)
     source_line = models.PositiveIntegerField(null=True, blank=True)
     imported_at = models.DateTimeField(default=timezone.now)
+    # A digest of the values the import last wrote (location and appointment included), so a
+    # re-import can tell unchanged calls without reading the personal location back
+    fingerprint = models.CharField(max_length=32, blank=True, editable=False)
 
     class Meta:
         ordering = ["received_at", "id"]
@@ -136,3 +146,84 @@ class Appointment(models.Model):
 
     def __str__(self) -> str:
         return f"Appointment {self.appointment_at:%Y-%m-%d %H:%M}"
+
+
+class RejectReason(models.TextChoices):
+    """Why a row of an export was quarantined rather than counted (shown as "n excluded")."""
+
+    MISSING = "missing", "a required value is missing"
+    NOT_A_TIME = "not_a_time", "a time that cannot be read"
+    NO_ZONE = "no_zone", "a time without its zone"
+    OUT_OF_ORDER = "out_of_order", "times out of order"
+    DUPLICATE = "duplicate", "the call id appears twice in the file"
+    UNKNOWN_FORCE = "unknown_force", "an unknown force"
+    UNKNOWN_NEIGHBOURHOOD = "unknown_neighbourhood", "an unknown neighbourhood"
+    BAD_VALUE = "bad_value", "a value that is not one of those allowed"
+    BAD_LOCATION = "bad_location", "coordinates unreadable or outside the UK"
+    TOO_LONG = "too_long", "a value too long to store"
+    BAD_ROW = "bad_row", "a row with the wrong number of fields"
+
+
+class RejectedCall(models.Model):
+    """A row of a call-handling export that could not be imported, kept so that nothing is
+    lost and the Pledge figures can say how many calls they exclude and why.
+
+    The row as the file gave it (``raw``) may hold an address: personal data, read only
+    through an audited query. The other fields say nothing about the caller.
+    """
+
+    # a digest of the raw row and how many identical bad rows came before it in its file:
+    # the same row imported again is the same rejection, whatever the file is called
+    key = models.CharField(max_length=64, unique=True)
+    force = models.ForeignKey(
+        Force, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    force_text = models.CharField(max_length=64, blank=True)  # as written, known or not
+    call_id = models.CharField(max_length=40, blank=True)
+    received_at = models.DateTimeField(null=True, blank=True)  # when readable
+    neighbourhood = models.ForeignKey(
+        Neighbourhood, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    source_file = models.CharField(max_length=200)
+    line = models.PositiveIntegerField()
+    # the first field at fault and its reason; ``message`` lists every problem in the row
+    field = models.CharField(max_length=40)
+    reason = models.CharField(max_length=24, choices=RejectReason.choices)
+    message = models.TextField()
+    raw = models.JSONField(default=dict)
+    rejected_at = models.DateTimeField(default=timezone.now)
+
+    objects = PersonalDataQuerySet.as_manager()
+
+    OPERATIONAL_FIELDS = frozenset(
+        {
+            "id",
+            "key",
+            "force",
+            "force_id",
+            "force_text",
+            "call_id",
+            "received_at",
+            "neighbourhood",
+            "neighbourhood_id",
+            "source_file",
+            "line",
+            "field",
+            "reason",
+            "message",
+            "rejected_at",
+        }
+    )
+
+    class Meta:
+        ordering = ["rejected_at", "source_file", "line"]
+        indexes = [
+            models.Index(fields=["force", "received_at"], name="rejected_call_force_time"),
+            models.Index(fields=["force_text", "call_id"], name="rejected_call_id"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Rejected row {self.source_file}:{self.line}"
+
+    def audit_force_id(self) -> str:
+        return str(self.force_id or self.force_text)

@@ -1,5 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from ourpatch.calls import views
 
 app_name = "calls"
 
-urlpatterns: list = []
+urlpatterns = [
+    path(
+        "staff/neighbourhoods/<slug:force>/<str:code>/appointments/",
+        views.appointments,
+        name="appointments",
+    ),
+]

@@ -57,6 +57,10 @@ class Message(models.Model):
     # Pledge item 4 stops its clock at the first reply that reached the resident
     first_response_at = models.DateTimeField(null=True, blank=True, db_index=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # Why it was closed when it was never answered ("a duplicate of M-…", "not for us")
+    closed_note = models.CharField(max_length=200, blank=True)
+    # An email's Message-ID: a mail system delivering the same email twice stores it once
+    email_message_id = models.CharField(max_length=250, blank=True)
 
     objects = PersonalDataQuerySet.as_manager()
 
@@ -78,6 +82,13 @@ class Message(models.Model):
 
     class Meta:
         ordering = ["-received_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["neighbourhood", "email_message_id"],
+                condition=~models.Q(email_message_id=""),
+                name="message_email_stored_once_per_team",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.reference

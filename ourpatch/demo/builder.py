@@ -49,6 +49,7 @@ from ourpatch.geography.models import (
     LSOA,
     MSOA,
     POLYGONAL,
+    RURAL_BELOW_PERSONS_PER_HECTARE,
     BasicCommandUnit,
     Force,
     LocalAuthority,
@@ -57,6 +58,7 @@ from ourpatch.geography.models import (
     Postcode,
 )
 from ourpatch.geography.postcodes import compact, normalise
+from ourpatch.pledge.synthetic import generate_demo_records
 from ourpatch.teams.models import Location, Role, TeamMember
 
 FORCE_ID = "west-yorkshire"
@@ -65,11 +67,6 @@ DEMO_PASSWORD = "ourpatch-demo"  # noqa: S105 (published: every demo sign-in use
 EMAIL_DOMAIN = "demo.ourpatch.invalid"  # .invalid: no demo address can ever receive mail
 SEED = 2008
 
-# An MSOA with fewer residents per hectare than this is a rural neighbourhood, where the
-# Pledge allows 20 minutes, not 15, to attend an emergency. At 5.5 the Pennine and
-# moorland-edge MSOAs (Calderdale's upper valleys, the Holme and Colne valleys, Otley and
-# Wetherby's villages, the eastern Wakefield farmland) come out rural: 38 of the 299.
-RURAL_BELOW_PERSONS_PER_HECTARE = 5.5
 
 # Fixed dates, never today: a rebuild must give the same rows.
 AREAS_VALID_FROM = dt.date(2011, 12, 1)  # the December 2011 LSOA boundaries
@@ -1396,6 +1393,8 @@ def build_demo(progress: Progress | None = None) -> DemoReport:
         _sync_accounts(plan, force, bcu_ids, neighbourhood_ids, member_ids, counts)
     _sync_crime(say, counts)
     _sync_survey(say, force, counts)
+    # a synthetic year of Pledge records: calls, messages, duties, victim updates (issue 6)
+    generate_demo_records(force, SEED, say)
     placement = plan.placement
     rural = sum(n.rural for n in plan.neighbourhoods)
     notes = [

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import secrets
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
@@ -41,6 +42,7 @@ class Channel(models.TextChoices):
     TELEPHONE = "telephone", "Telephone"
     IN_PERSON = "in_person", "In person"
     LETTER = "letter", "Letter"
+    TEXT = "text", "Text message"
 
 
 class Dissatisfaction(models.Model):
@@ -59,12 +61,23 @@ class Dissatisfaction(models.Model):
     )
     complainant_name = models.CharField(max_length=200)
     complainant_contact = models.CharField(max_length=200, blank=True)
+    # Where a receipt can be emailed (the public form's email address)
+    complainant_email = models.EmailField(blank=True)
     summary = models.TextField(max_length=5000)
+    # Pledge item 10: a person acknowledged it (the emailed receipt does not count)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_how = models.CharField(max_length=10, choices=Channel.choices, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     resolution = models.TextField(blank=True)
     # When the complainant agreed the resolution (Pledge item 10: "resolution agreed")
     resolution_agreed_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # The automatic receipt emailed by the worker (sent once)
+    receipt_sent_at = models.DateTimeField(null=True, blank=True)
+    # A keyed hash of the web sender's network address, for the rate limit only
+    sender_address_hash = models.CharField(max_length=64, blank=True, db_index=True)
 
     objects = PersonalDataQuerySet.as_manager()
 
@@ -79,14 +92,18 @@ class Dissatisfaction(models.Model):
             "category",
             "about_member",
             "acknowledged_at",
+            "acknowledged_how",
+            "acknowledged_by",
             "resolution_agreed_at",
             "closed_at",
+            "receipt_sent_at",
         }
     )
 
     class Meta:
         ordering = ["-received_at"]
         verbose_name_plural = "expressions of dissatisfaction"
+        indexes = [models.Index(fields=["force", "received_at"], name="dissatisfaction_force_time")]
 
     def __str__(self) -> str:
         return self.reference

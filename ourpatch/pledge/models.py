@@ -35,7 +35,9 @@ class PledgeStandards(models.Model):
     emergency_answer_seconds = models.PositiveSmallIntegerField(default=10)
     urban_attendance_minutes = models.PositiveSmallIntegerField(default=15)
     rural_attendance_minutes = models.PositiveSmallIntegerField(default=20)
-    # item 6
+    # item 6: "answer all non-emergency calls promptly"; the Pledge sets no number, so the
+    # force does (the national call handling standard's 30 seconds by default)
+    non_emergency_answer_seconds = models.PositiveSmallIntegerField(default=30)
     priority_attendance_minutes = models.PositiveSmallIntegerField(default=60)
     appointment_hours = models.PositiveSmallIntegerField(default=48)
     # item 7: public meetings held per neighbourhood per month
@@ -85,3 +87,32 @@ class Explanation(models.Model):
 
     def __str__(self) -> str:
         return f"Item {self.item} {self.record_key}"
+
+
+class BreachFlag(models.Model):
+    """An unexplained breach flagged to the neighbourhood's sergeant(s): once per breach."""
+
+    force = models.ForeignKey(Force, on_delete=models.CASCADE, related_name="+")
+    neighbourhood = models.ForeignKey(
+        Neighbourhood, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    item = models.PositiveSmallIntegerField()
+    record_key = models.CharField(max_length=80)
+    month = models.DateField()
+    # the breach's own words (operational only), as the sergeant's email gives them
+    detail = models.CharField(max_length=300)
+    flagged_at = models.DateTimeField(default=timezone.now)
+    # who was told: sergeants' usernames; empty when the neighbourhood has no sergeant
+    sent_to = models.JSONField(default=list, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-flagged_at", "item", "record_key"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["force", "item", "record_key"], name="one_flag_per_breach"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Flag: item {self.item} {self.record_key}"

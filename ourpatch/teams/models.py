@@ -138,6 +138,9 @@ class Absence(models.Model):
     def __str__(self) -> str:
         return f"{self.member} away {self.starts_on}–{self.ends_on}"
 
+    def audit_force_id(self) -> str:
+        return str(self.member.force_id)
+
 
 class DutyActivity(models.TextChoices):
     """What a team member did on a stretch of duty, from the force's duty system.
@@ -198,3 +201,61 @@ class Duty(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member} {self.activity} {self.starts_at:%Y-%m-%d %H:%M}"
+
+
+class DutyRejectReason(models.TextChoices):
+    """Why a row of a duty export was quarantined rather than counted."""
+
+    MISSING = "missing", "a required value is missing"
+    NOT_A_TIME = "not_a_time", "a time that cannot be read"
+    NO_ZONE = "no_zone", "a time without its zone"
+    OUT_OF_ORDER = "out_of_order", "ends before it starts"
+    OVERLAP = "overlap", "overlaps another duty of the same officer"
+    UNKNOWN_FORCE = "unknown_force", "an unknown force"
+    UNKNOWN_OFFICER = "unknown_officer", "an unknown officer"
+    UNKNOWN_NEIGHBOURHOOD = "unknown_neighbourhood", "an unknown neighbourhood"
+    BAD_VALUE = "bad_value", "a value that is not one of those allowed"
+    TOO_LONG = "too_long", "a value too long to store"
+    BAD_ROW = "bad_row", "a row with the wrong number of fields"
+
+
+class RejectedDuty(models.Model):
+    """A row of a duty export that could not be imported: kept, so that nothing is lost and
+    the visible-time figure (Pledge item 3) can say how much it excludes and why."""
+
+    # a digest of the raw row and how many identical bad rows came before it in its file:
+    # the same row imported again is the same rejection, whatever the file is called
+    key = models.CharField(max_length=64, unique=True)
+    force = models.ForeignKey(
+        Force, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    force_text = models.CharField(max_length=64, blank=True)  # as written, known or not
+    officer_text = models.CharField(max_length=20, blank=True)  # the collar number as written
+    member = models.ForeignKey(
+        TeamMember, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    # when readable: the visible-time figure says how many hours it could not count
+    starts_at = models.DateTimeField(null=True, blank=True)
+    ends_at = models.DateTimeField(null=True, blank=True)
+    neighbourhood = models.ForeignKey(
+        Neighbourhood, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    source_file = models.CharField(max_length=200)
+    line = models.PositiveIntegerField()
+    # the first field at fault and its reason; ``message`` lists every problem in the row
+    field = models.CharField(max_length=40)
+    reason = models.CharField(max_length=24, choices=DutyRejectReason.choices)
+    message = models.TextField()
+    raw = models.JSONField(default=dict)
+    rejected_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["rejected_at", "source_file", "line"]
+        verbose_name_plural = "rejected duties"
+        indexes = [
+            models.Index(fields=["force", "starts_at"], name="rejected_duty_force_time"),
+            models.Index(fields=["member", "starts_at"], name="rejected_duty_member"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Rejected duty row {self.source_file}:{self.line}"

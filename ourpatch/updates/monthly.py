@@ -17,6 +17,7 @@ from ourpatch.engagement.meetings import upcoming
 from ourpatch.engagement.models import Meeting, MeetingStatus, Subscription
 from ourpatch.engagement.subscriptions import send
 from ourpatch.geography.models import Neighbourhood
+from ourpatch.pledge.measures import neighbourhood_scorecard
 from ourpatch.problems.priorities import published
 from ourpatch.teams.models import ROLE_ORDER
 from ourpatch.updates.models import MonthlyUpdate, UpdateDelivery
@@ -36,6 +37,31 @@ def _month_bounds(month: dt.date) -> tuple[dt.datetime, dt.datetime]:
     start = dt.datetime.combine(month, dt.time(), tzinfo=tz)
     following = (month + dt.timedelta(days=32)).replace(day=1)
     return start, dt.datetime.combine(following, dt.time(), tzinfo=tz)
+
+
+def pledge_lines(area: Neighbourhood, month: dt.date) -> list[dict[str, Any]]:
+    """The month's Pledge figures in words (item 8 is this update itself, so not listed)."""
+    lines = []
+    for row in neighbourhood_scorecard(area, month).rows:
+        if row.item == 8:
+            continue
+        tally = row.this_month
+        rate = tally.rate
+        lines.append(
+            {
+                "item": row.item,
+                "title": row.title,
+                "standard": row.standard,
+                "figure": "nothing to measure"
+                if rate is None
+                else f"{rate:.0%} ({tally.met} of {tally.counted} on time)"
+                if row.item != 3
+                else f"{rate:.0%} of team time in the neighbourhood",
+                "excluded": tally.excluded_total,
+                "explanations": [e.text for e in row.explanations if e.month == month],
+            }
+        )
+    return lines
 
 
 def compose(area: Neighbourhood, month: dt.date) -> dict[str, Any]:
@@ -61,6 +87,7 @@ def compose(area: Neighbourhood, month: dt.date) -> dict[str, Any]:
         "next_meetings": list(upcoming(area, end)[:5]),
         # police.uk publishes a month's crime about six weeks later: absent data says so
         "crime": neighbourhood_crime(area, month),
+        "pledge": pledge_lines(area, month),
     }
 
 

@@ -10,6 +10,7 @@ from django.db import models
 from django.utils import timezone
 
 from ourpatch.audit.personal import PersonalDataQuerySet
+from ourpatch.dissatisfaction.models import Dissatisfaction
 from ourpatch.geography.models import Force, Neighbourhood
 from ourpatch.teams.models import TeamMember
 
@@ -33,6 +34,12 @@ class VictimView(models.TextChoices):
     NOT_ASKED = "not_asked", "Not asked"
 
 
+class EndReason(models.TextChoices):
+    CASE_FINISHED = "case_finished", "The case is finished"
+    NO_MORE_UPDATES = "no_more_updates", "The victim no longer wants updates"
+    PASSED_ON = "passed_on", "Passed to another force or unit"
+
+
 class UpdateAgreement(models.Model):
     """What a victim agreed with the officer in the case: how often, and how, to be updated."""
 
@@ -52,6 +59,7 @@ class UpdateAgreement(models.Model):
     agreed_at = models.DateTimeField(default=timezone.now)
     # The case is finished, or the victim no longer wants updates
     ended_at = models.DateTimeField(null=True, blank=True)
+    ended_reason = models.CharField(max_length=16, choices=EndReason.choices, blank=True)
 
     objects = PersonalDataQuerySet.as_manager()
 
@@ -65,6 +73,7 @@ class UpdateAgreement(models.Model):
             "frequency_days",
             "agreed_at",
             "ended_at",
+            "ended_reason",
         }
     )
 
@@ -92,11 +101,28 @@ class VictimUpdate(models.Model):
     victim_view = models.CharField(
         max_length=20, choices=VictimView.choices, default=VictimView.NOT_ASKED
     )
+    # A dissatisfied callback opens an expression of dissatisfaction, to recover the service
+    dissatisfaction = models.OneToOneField(
+        Dissatisfaction,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="victim_callback",
+    )
 
     objects = PersonalDataQuerySet.as_manager()
 
     OPERATIONAL_FIELDS = frozenset(
-        {"id", "agreement", "given_at", "given_by", "method", "is_callback", "victim_view"}
+        {
+            "id",
+            "agreement",
+            "given_at",
+            "given_by",
+            "method",
+            "is_callback",
+            "victim_view",
+            "dissatisfaction",
+        }
     )
 
     class Meta:

@@ -1,5 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from ourpatch.victims import views
 
 app_name = "victims"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("staff/victims/", views.victims_list, name="victims"),
+    path("staff/victims/new/", views.agreement_new, name="victim-agreement-new"),
+    path("staff/victims/<int:pk>/", views.agreement_detail, name="victim-agreement"),
+]

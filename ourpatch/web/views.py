@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, render
 from ourpatch.contact.forms import ContactForm
 from ourpatch.crime.summary import neighbourhood_crime
 from ourpatch.engagement.meetings import upcoming
-from ourpatch.geography.models import Force, Neighbourhood
+from ourpatch.geography.models import RURAL_BELOW_PERSONS_PER_HECTARE, Force, Neighbourhood
 from ourpatch.problems.priorities import published
 from ourpatch.teams.models import ROLE_ORDER
 
@@ -29,8 +29,6 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 def about(request: HttpRequest) -> HttpResponse:
-    from ourpatch.demo.builder import RURAL_BELOW_PERSONS_PER_HECTARE
-
     return render(request, "web/about.html", {"rural_density": RURAL_BELOW_PERSONS_PER_HECTARE})
 
 

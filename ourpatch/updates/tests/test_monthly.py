@@ -140,3 +140,37 @@ def test_the_update_reports_the_month_s_crime_by_category() -> None:
     update = generate(area, month)
     assert "- Burglary: 2" in update.text and "- Anti-social behaviour: 1" in update.text
     assert "<td>Burglary</td>" in update.html
+
+
+@pytest.mark.django_db
+def test_the_update_reports_the_months_pledge_figures_with_explanations() -> None:
+    """Pledge item 8: the update carries the team's performance, and says why it missed."""
+    from ourpatch.contact.models import Message
+    from ourpatch.pledge.factories import ExplanationFactory
+
+    area = NeighbourhoodFactory(code="PL1", name="Pledgeton")
+    london = timezone.get_current_timezone()
+    received = dt.datetime(2026, 3, 10, 9, tzinfo=london)
+    on_time = Message.objects.create(
+        neighbourhood=area, sender_name="Alys Quarrendon", body="x", received_at=received
+    )
+    late = Message.objects.create(
+        neighbourhood=area, sender_name="Bram Ostrowicz", body="y", received_at=received
+    )
+    Message.objects.filter(pk=on_time.pk).update(first_response_at=received + dt.timedelta(hours=3))
+    Message.objects.filter(pk=late.pk).update(first_response_at=received + dt.timedelta(hours=30))
+    ExplanationFactory(
+        force=area.force,
+        neighbourhood=area,
+        item=4,
+        record_key=f"message:{late.reference}",
+        month=dt.date(2026, 3, 1),
+        text="The team's shared inbox was not watched over the bank holiday.",
+    )
+    update = generate(area, dt.date(2026, 3, 1))
+    assert "the Policing Pledge in March 2026" in update.text
+    line = next(row for row in update.text.splitlines() if "50% (1 of 2 on time)" in row)
+    assert "not watched over the bank holiday" in line
+    # residents' names never reach the published update
+    for name in ("Alys", "Quarrendon", "Bram", "Ostrowicz"):
+        assert name not in update.html and name not in update.text
