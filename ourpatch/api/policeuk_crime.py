@@ -17,12 +17,12 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
 import shapely
-from django.db.models import Max, Q, QuerySet
+from django.db.models import Max, OuterRef, Q, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.utils.text import slugify
 from shapely.geometry import Polygon
@@ -40,6 +40,7 @@ from ourpatch.crime.models import Crime, MapPoint, Outcome, StopAndSearch
 from ourpatch.geography.locate import BadCoordinates, parse_lat_lng
 from ourpatch.geography.models import Force
 
+BTP = "British Transport Police"  # its crimes' location_type is "BTP"
 # police.uk's radius for lat/lng queries, and its most crimes in one answer
 RADIUS_METRES = 1609.344
 MAX_CRIMES = 10_000
@@ -67,10 +68,11 @@ def _params(request: HttpRequest) -> Any:
     return request.POST if request.method == "POST" else request.GET
 
 
-def _month(text: str | None, latest: dt.date | None) -> dt.date:
-    """The month asked for, else the latest (with no data at all: one that holds nothing)."""
+def _month(text: str | None, latest: Callable[[], dt.date | None]) -> dt.date:
+    """The month asked for, else the latest (with no data at all: one that holds nothing).
+    ``latest`` is asked only when no month is given: it costs a query."""
     if not text:
-        return latest or NO_DATA_MONTH
+        return latest() or NO_DATA_MONTH
     match = re.fullmatch(r"(\d{4})-(\d{2})", text.strip())
     if not match or not 1 <= int(match[2]) <= 12:
         raise BadParameter("date", f"{text[:20]!r} is not a month: give YYYY-MM")
@@ -220,6 +222,7 @@ def outcome_category(code: str, text: str) -> str:
 def crime_object(
     crime: Crime, *, outcome_month: dt.date | None = None, status: bool = True
 ) -> dict[str, Any]:
+    """A crime as police.uk gives it (crimes-street builds the same object from a row)."""
     body: dict[str, Any] = {
         "category": crime.category,
         "location_type": crime.location_type if crime.map_point_id is not None else None,
@@ -315,7 +318,7 @@ def _force(params: Any) -> str:
 
 @api_view
 def crime_categories(request: HttpRequest) -> HttpResponse:
-    _month(request.GET.get("date"), None)
+    _month(request.GET.get("date"), lambda: None)
     listed = [(categories.ALL_CRIME, categories.CATEGORY_NAMES[categories.ALL_CRIME])]
     listed += list(categories.CATEGORIES)
     return json_response([{"url": slug, "name": name} for slug, name in listed])
@@ -342,37 +345,104 @@ def crimes_street_dates(request: HttpRequest) -> HttpResponse:
     )
 
 
+# What crimes-street reads of each crime: no model instances, no join (the map points are
+# in hand already); a national month's densest square mile is a thousand or two crimes
+STREET_COLUMNS = (
+    "id",
+    "map_point_id",
+    "category",
+    "persistent_id",
+    "context",
+    "last_outcome",
+    "last_outcome_category",
+    "reported_by",
+)
+IN_CHUNK = 900  # ids per IN (…): well inside SQLite's limit on a statement's parameters
+
+
 @api_form_view
 def crimes_street(request: HttpRequest, category: str) -> HttpResponse:
+    """The month's crimes in a circle or polygon: the map points in its bounding box (by
+    their (latitude, longitude) index), those truly inside it, then their crimes (by the
+    (map_point, month) index)."""
     params = _params(request)
     slug = _category(category)
     area = Area(params)
-    month = _month(params.get("date"), latest_month())
+    month = _month(params.get("date"), latest_month)
+    points = _points_in(area)
     crimes = Crime.objects.filter(month=month)
     if slug is not None:
         crimes = crimes.filter(category=slug)
-    # the map points in the area first (indexed by position), then their crimes (indexed by
-    # map point and month)
-    points = _point_ids_in(area)
-    ids: list[int] = []
-    for at in range(0, len(points), 900):
-        ids += crimes.filter(map_point_id__in=points[at : at + 900]).values_list("id", flat=True)
-    if len(ids) > MAX_CRIMES:
-        raise Unavailable(
-            f"the area holds {len(ids):,} crimes, more than {MAX_CRIMES:,}: ask for a smaller one"
+    # each crime's latest outcome's month, in the same query (outcomes are indexed by crime)
+    crimes = crimes.annotate(
+        outcome_month=Subquery(
+            Outcome.objects.filter(persistent_id=OuterRef("persistent_id"))
+            .exclude(persistent_id="")
+            .order_by("-month")
+            .values("month")[:1]
         )
-    found: list[dict[str, Any]] = []
-    for at in range(0, len(ids), 900):
-        found += _crimes(Crime.objects.filter(id__in=ids[at : at + 900]))
-    found.sort(key=lambda c: c["id"])
+    )
+    rows: list[tuple[Any, ...]] = []
+    ids = list(points)
+    for at in range(0, len(ids), IN_CHUNK):
+        rows += crimes.filter(map_point_id__in=ids[at : at + IN_CHUNK]).values_list(
+            *STREET_COLUMNS, "outcome_month"
+        )
+        if len(rows) > MAX_CRIMES:
+            raise Unavailable(
+                f"the area holds more than {MAX_CRIMES:,} crimes: ask for a smaller one"
+            )
+    rows.sort()
+    month_text = month.strftime("%Y-%m")
+    found = []
+    for pk, point, slug_, persistent_id, context, code, text, reported_by, outcome_month in rows:
+        found.append(
+            {
+                "category": slug_,
+                "location_type": "BTP" if reported_by == BTP else "Force",
+                "location": points[point],
+                "context": context,
+                "outcome_status": {
+                    "category": outcome_category(code, text),
+                    "date": outcome_month.strftime("%Y-%m") if outcome_month else month_text,
+                }
+                if code or text
+                else None,
+                "persistent_id": persistent_id,
+                "id": pk,
+                "location_subtype": "",
+                "month": month_text,
+            }
+        )
     return json_response(found)
+
+
+def _points_in(area: Area) -> dict[int, dict[str, Any]]:
+    """The map points in the area, each as the ``location`` object police.uk gives."""
+    rows = list(
+        MapPoint.objects.filter(area.box(prefix="")).values_list(
+            "id", "latitude", "longitude", "name"
+        )
+    )
+    if not rows:
+        return {}
+    inside = area.contains((r[1] for r in rows), (r[2] for r in rows))
+    return {
+        pk: {
+            "latitude": coordinate(lat),
+            "street": {"id": pk, "name": name},
+            "longitude": coordinate(lng),
+        }
+        for (pk, lat, lng, name), keep in zip(rows, inside.tolist(), strict=True)
+        if keep
+    }
 
 
 @api_view
 def crimes_at_location(request: HttpRequest) -> HttpResponse:
     params = request.GET
     point = _location_id(params) if params.get("location_id") else _nearest_point(params)
-    month = _month(params.get("date"), latest_month())
+    month = _month(params.get("date"), latest_month)
     return json_response(_crimes(Crime.objects.filter(map_point_id=point, month=month)))
 
 
@@ -381,7 +451,7 @@ def crimes_no_location(request: HttpRequest) -> HttpResponse:
     params = request.GET
     slug = _category((params.get("category") or categories.ALL_CRIME).strip())
     force = _force(params)
-    month = _month(params.get("date"), latest_month())
+    month = _month(params.get("date"), latest_month)
     crimes = Crime.objects.filter(falls_within_id=force, month=month, map_point__isnull=True)
     if slug is not None:
         crimes = crimes.filter(category=slug)
@@ -406,7 +476,7 @@ def outcomes_for_crime(request: HttpRequest, persistent_id: str) -> HttpResponse
 @api_form_view
 def outcomes_at_location(request: HttpRequest) -> HttpResponse:
     params = _params(request)
-    month = _month(params.get("date"), latest_month())
+    month = _month(params.get("date"), latest_month)
     outcomes = Outcome.objects.filter(month=month)
     if params.get("location_id"):
         outcomes = outcomes.filter(map_point_id=_location_id(params))
@@ -429,7 +499,10 @@ def outcomes_at_location(request: HttpRequest) -> HttpResponse:
 
 
 def _stops_month(params: Any) -> dt.date:
-    latest: dt.date | None = StopAndSearch.objects.aggregate(m=Max("month"))["m"]
+    def latest() -> dt.date | None:
+        found: dt.date | None = StopAndSearch.objects.aggregate(m=Max("month"))["m"]
+        return found
+
     return _month(params.get("date"), latest)
 
 

@@ -88,8 +88,10 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def synthesise(path: Path, shapes: np.ndarray, rows: int, seed: int) -> int:
-    """Write a street-level file of ``rows`` rows over ``shapes``; returns map points made."""
+def synthesise(path: Path, shapes: np.ndarray, rows: int, seed: int, month: str = MONTH) -> int:
+    """Write a street-level file of ``rows`` rows over ``shapes`` for ``month``; returns map
+    points made. The map points depend on ``seed`` only, as police.uk's stay put from one
+    month to the next; the crimes on the month too."""
     rng = np.random.default_rng(seed)
     per_area = max(1, rows // (len(shapes) * 3))
     lats: list[np.ndarray] = []
@@ -105,6 +107,8 @@ def synthesise(path: Path, shapes: np.ndarray, rows: int, seed: int) -> int:
     point_lng = np.round(np.concatenate(lngs), 6)
     points = len(point_lat)
     names = [f"On or near Street {i}" for i in range(points)]
+    if month != MONTH:
+        rng = np.random.default_rng([seed, int(month[:4]), int(month[5:])])
     which = rng.integers(0, points, rows)
     located = rng.random(rows) > 0.02  # about 2% "No Location", as in real files
     kinds = list(CATEGORY_WEIGHTS)
@@ -121,14 +125,15 @@ def synthesise(path: Path, shapes: np.ndarray, rows: int, seed: int) -> int:
         for i in range(rows):
             kind = kinds[category[i]]
             asb = kind == "Anti-social behaviour"
-            crime_id = "" if asb else hashlib.sha256(f"{seed}:{i}".encode()).hexdigest()
+            serial = f"{seed}:{i}" if month == MONTH else f"{seed}:{month}:{i}"
+            crime_id = "" if asb else hashlib.sha256(serial.encode()).hexdigest()
             last = "" if asb else OUTCOMES[outcome[i]]
             if located[i]:
                 p = which[i]
                 where = f"{point_lng[p]:.6f},{point_lat[p]:.6f},{names[p]},E01000001,Area 001A"
             else:
                 where = ",,No Location,,"
-            out.write(f"{crime_id},{MONTH},{force},{force},{where},{kind},{last},\n")
+            out.write(f"{crime_id},{month},{force},{force},{where},{kind},{last},\n")
     return points
 
 
@@ -161,8 +166,9 @@ def _measure(database_url: str, workdir: Path, areas_cache: Path, csv: Path) -> 
 
 
 @contextlib.contextmanager
-def postgres_database(server_url: str) -> Iterator[str | None]:
-    """A temporary database on the server, dropped afterwards; None if unreachable."""
+def postgres_database(server_url: str, keep: bool = False) -> Iterator[str | None]:
+    """A temporary database on the server, dropped afterwards (unless ``keep``); None if
+    the server is unreachable."""
     if not server_url:
         yield None
         return
@@ -180,7 +186,8 @@ def postgres_database(server_url: str) -> Iterator[str | None]:
         try:
             yield server_url.rsplit("/", 1)[0] + "/" + name
         finally:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            if not keep:
+                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _child(csv: Path) -> int:

@@ -6,7 +6,7 @@ import datetime as dt
 
 import factory
 
-from ourpatch.crime.models import Crime, MapPoint, Outcome, StopAndSearch
+from ourpatch.crime.models import Crime, Incident, MapPoint, Outcome, StopAndSearch
 from ourpatch.geography.factories import ForceFactory
 
 
@@ -67,3 +67,19 @@ class StopAndSearchFactory(factory.django.DjangoModelFactory):
     legislation = "Misuse of Drugs Act 1971 (section 23)"
     object_of_search = "Controlled drugs"
     outcome = "A no further action disposal"
+
+
+class IncidentFactory(factory.django.DjangoModelFactory):
+    """A restricted incident with its exact location (tests only: the real ones are imported)."""
+
+    class Meta:
+        model = Incident
+
+    force = factory.SubFactory(ForceFactory)
+    incident_id = factory.Sequence(lambda n: f"INC{n:06d}")
+    occurred_at = dt.datetime(2024, 1, 5, 21, 30, tzinfo=dt.UTC)
+    month = dt.date(2024, 1, 1)
+    category = "burglary"
+    latitude = factory.Sequence(lambda n: round(53.7953 + (n % 83) * 0.00013, 7))
+    longitude = factory.Sequence(lambda n: round(-1.5477 - (n % 79) * 0.00017, 7))
+    map_point = factory.SubFactory(MapPointFactory)

@@ -25,11 +25,14 @@ the name ("City of London Police" → ``city-of-london``).
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
+import gc
 import hashlib
 import io
 import math
+import operator
 import re
 import time
 import zipfile
@@ -38,15 +41,16 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import numpy as np
-from django.db import IntegrityError, connection, models, transaction
+import numpy.typing as npt
+from django.db import DatabaseError, models, transaction
 from django.utils import timezone
 from pyproj import Transformer
 
-from ourpatch.crime import categories
-from ourpatch.crime.models import Crime, Located, MapPoint, Outcome, StopAndSearch
+from ourpatch.crime import bulk, categories
+from ourpatch.crime.models import Crime, MapPoint, Outcome, StopAndSearch
 from ourpatch.geography.imports import MAX_FILE_BYTES, ImportReport
 from ourpatch.geography.locate import UK_BOUNDS, NeighbourhoodIndex
 from ourpatch.geography.models import Force
@@ -143,7 +147,12 @@ REASONS = {
     "duplicate": "duplicate Crime ID",
     "missing": "a required field is empty",
     "date": "bad date",
+    "long": "a field is too long",
 }
+# The longest values the tables take
+MAX_CRIME_ID = 64
+MAX_LOCATION = 200
+MAX_OUTCOME_TEXT = 100
 
 
 def force_id_from_name(name: str) -> str:
@@ -371,14 +380,14 @@ class _FileReader:
         else:
             self.report.reject(reason, message)
 
-    def rows(self, text: str) -> tuple[str, list[_Row]]:
-        reader = csv.reader(io.StringIO(text, newline=""))
+    def header(self, reader: Any) -> tuple[list[str], str]:
+        """The header row (blank lines before it skipped), checked; and the file's kind."""
         try:
             header = next(reader, None)
+            while header is not None and not any(h.strip() for h in header):
+                header = next(reader, None)
         except csv.Error as error:
             raise _Bad(f"{self.label} line 1: not CSV ({error})") from None
-        while header is not None and not any(h.strip() for h in header):
-            header = next(reader, None)
         if header is None:
             raise _Bad(f"{self.label}: the file is empty (no header row)")
         header = [h.strip() for h in header]
@@ -394,6 +403,11 @@ class _FileReader:
                 f"{self.label}: a stop-and-search file names its force only in its file name, "
                 "YYYY-MM-<force>-stop-and-search.csv; rename the file so"
             )
+        return header, kind
+
+    def rows(self, text: str) -> tuple[str, list[_Row]]:
+        reader = csv.reader(io.StringIO(text, newline=""))
+        header, kind = self.header(reader)
         at = {name: i for i, name in enumerate(header)}
         if "Easting" in at:
             self.grid = Transformer.from_crs("EPSG:27700", "EPSG:4326", always_xy=True)
@@ -526,12 +540,23 @@ class _FileReader:
         elif location.casefold() == NO_LOCATION:
             location = ""
 
+        if len(location) > MAX_LOCATION:
+            self.bad(
+                "long", line, "Location", f"{len(location)} characters, at most {MAX_LOCATION}"
+            )
+            ok = False
+
         force_name = get(record, at, "Falls within")
         if kind != STOPS and not force_name:
             self.bad("missing", line, "Falls within", "empty: which force's file is this?")
             ok = False
 
         crime_id = get(record, at, "Crime ID")
+        if len(crime_id) > MAX_CRIME_ID:
+            self.bad(
+                "long", line, "Crime ID", f"{len(crime_id)} characters, at most {MAX_CRIME_ID}"
+            )
+            ok = False
         if kind == STREET:
             crime_type = get(record, at, "Crime type")
             slug = categories.category_slug(crime_type)
@@ -539,6 +564,14 @@ class _FileReader:
                 self.bad("category", line, "Crime type", f"{crime_type[:60]!r} is not a category")
                 ok = False
             outcome_text = get(record, at, "Last outcome category")
+            if len(outcome_text) > MAX_OUTCOME_TEXT:
+                self.bad(
+                    "long",
+                    line,
+                    "Last outcome category",
+                    f"{len(outcome_text)} characters, at most {MAX_OUTCOME_TEXT}",
+                )
+                ok = False
             fields.update(
                 persistent_id=crime_id,
                 category=slug or "",
@@ -559,6 +592,14 @@ class _FileReader:
                     ok = False
         elif kind == OUTCOMES:
             outcome_text = get(record, at, "Outcome type")
+            if len(outcome_text) > MAX_OUTCOME_TEXT:
+                self.bad(
+                    "long",
+                    line,
+                    "Outcome type",
+                    f"{len(outcome_text)} characters, at most {MAX_OUTCOME_TEXT}",
+                )
+                ok = False
             if not crime_id:
                 self.bad("missing", line, "Crime ID", "empty: an outcome needs its crime")
                 ok = False
@@ -624,6 +665,44 @@ COMPARED: dict[str, tuple[str, ...]] = {
 }
 
 
+@dataclass
+class Columns:
+    """A file's good rows, in file order, one list per column: what :class:`_Importer`
+    writes, whether the rows were read one by one or a column at a time."""
+
+    read: int  # rows read (blank lines aside), good or bad
+    key: list[str]
+    month: list[dt.date]
+    reported_by: list[str]
+    falls_within: list[str]  # the force's name ("" in stop-and-search files)
+    lat: npt.NDArray[np.float64]  # NaN: no location
+    lng: npt.NDArray[np.float64]
+    location: list[str]
+    lsoa_code: list[str]
+    lsoa_name: list[str]
+    fields: dict[str, list[Any]]  # the kind's own fields
+
+    def __len__(self) -> int:
+        return len(self.key)
+
+    @classmethod
+    def of_rows(cls, rows: list[_Row], read: int) -> Columns:
+        names = list(rows[0].fields) if rows else []
+        return cls(
+            read=read,
+            key=[r.key for r in rows],
+            month=[r.month for r in rows],
+            reported_by=[r.reported_by[:100] for r in rows],
+            falls_within=[r.falls_within for r in rows],
+            lat=np.array([r.lat for r in rows], dtype=np.float64),
+            lng=np.array([r.lng for r in rows], dtype=np.float64),
+            location=[r.location for r in rows],
+            lsoa_code=[r.lsoa_code[:9] for r in rows],
+            lsoa_name=[r.lsoa_name[:100] for r in rows],
+            fields={name: [r.fields[name] for r in rows] for name in names},
+        )
+
+
 class _Importer:
     """State shared by the files of one import: forces, map points, neighbourhood indexes."""
 
@@ -633,14 +712,9 @@ class _Importer:
         for force_id, force_name in Force.objects.values_list("id", "name"):
             self.forces[force_id] = force_id
             self.forces[force_name.casefold()] = force_id
-        self.points: dict[tuple[float, float, str], int] = {}
+        # Loaded when a file first has a location
+        self.points: dict[tuple[float, float, str], int] | None = None
         self.named_at: dict[tuple[float, float], int] = {}
-        for pk, name, lat, lng in MapPoint.objects.values_list(
-            "id", "name", "latitude", "longitude"
-        ):
-            self.points[(lat, lng, name)] = pk
-            if name:
-                self.named_at.setdefault((lat, lng), pk)
         self.indexes: dict[dt.date, NeighbourhoodIndex] = {}
 
     def index(self, month: dt.date) -> NeighbourhoodIndex:
@@ -656,6 +730,19 @@ class _Importer:
         quarantine: bool,
         progress: Progress | None,
     ) -> CrimeImportReport:
+        # A national month makes millions of objects, none in a reference cycle: Python's
+        # cycle collector would walk them all again and again (seconds of a ten-second load)
+        with _collector_paused():
+            return self._run(source, commit=commit, quarantine=quarantine, progress=progress)
+
+    def _run(
+        self,
+        source: _Source,
+        *,
+        commit: bool,
+        quarantine: bool,
+        progress: Progress | None,
+    ) -> CrimeImportReport:
         started = time.perf_counter()
         report = CrimeImportReport("police.uk crime", source.label, commit)
         if progress is not None:
@@ -663,27 +750,39 @@ class _Importer:
         try:
             if source.size > MAX_FILE_BYTES:
                 raise _Bad(f"{source.label}: the file is larger than {MAX_FILE_BYTES} bytes")
-            text = _decode(source.read(), source.label)
+            data = source.read()
+            text = _decode(data, source.label)
             reader = _FileReader(source, report, quarantine, self.today)
             reader.progress = progress
-            kind, rows = reader.rows(text)
+            columns = self.columnar(data, text, reader)
+            if columns is not None:
+                kind = STREET
+                report.read = columns.read
+            else:
+                kind, rows = reader.rows(text)
+                columns = Columns.of_rows(rows, report.read)
+            del data, text
             report.kind = f"police.uk {kind}"
         except _Bad as bad:
             report.problem(str(bad))
             report.rejected += 1
             report.refuse()
             return report
+        if progress is not None:
+            progress(source.label, report.read, False)
         if not report.ok:
             report.refuse()
             report.seconds = time.perf_counter() - started
             return report
-        saved = (dict(self.forces), dict(self.points), dict(self.named_at))
+        points = dict(self.points) if self.points is not None else None
+        saved = (dict(self.forces), points, dict(self.named_at))
         try:
-            with transaction.atomic():
-                self.apply(kind, rows, reader, report, commit)
+            with bulk.atomic():
+                self.apply(kind, columns, reader, report)
                 if not commit:
                     transaction.set_rollback(True)
-        except IntegrityError as error:
+        except DatabaseError as error:
+            # a constraint, or another import of the same rows at the same time
             report.problem(f"the database refused the import ({error}); nothing was imported")
             report.refuse()
         if not (commit and report.ok):
@@ -695,200 +794,265 @@ class _Importer:
             progress(source.label, report.read, True)
         return report
 
-    def force_for(self, row: _Row, reader: _FileReader, report: CrimeImportReport) -> str:
-        """The force a row falls within, by its name ("Falls within"), else (stop-and-search
+    def columnar(self, data: bytes, text: str, reader: _FileReader) -> Columns | None:
+        """A street-level file read a column at a time; None: read it row by row."""
+        if reader.file_kind not in (None, STREET):
+            return None
+        end = text.find("\n")
+        first_line = text if end < 0 else text[: end + 1]
+        try:
+            header, kind = reader.header(csv.reader(io.StringIO(first_line, newline="")))
+        except _Bad:
+            return None  # the row reader says what is wrong
+        if kind != STREET:
+            return None
+        # imported here: it imports this module
+        from ourpatch.crime import columnar
+
+        try:
+            return columnar.read_street(data, text, header, reader)
+        except columnar.NotColumnar:
+            return None
+
+    def force_named(self, name: str, reader: _FileReader, report: CrimeImportReport) -> str:
+        """The force rows fall within, by its name ("Falls within"), else (stop-and-search
         files) the file name's; created when not yet known. A British Transport Police file
         names territorial forces in "Falls within": each is its own force, not BTP."""
-        name = row.falls_within or reader.file_force or ""
-        found = self.forces.get(name.casefold())
+        given = name or reader.file_force or ""
+        found = self.forces.get(given.casefold())
         if found is None:
-            pk = force_id_from_name(name) if row.falls_within else name
+            pk = force_id_from_name(given) if name else given
             found = self.forces.get(pk)
             if found is None:
-                Force.objects.create(id=pk, name=name)
-                report.forces_created.append(f"{pk} ({name})")
+                Force.objects.create(id=pk, name=given)
+                report.forces_created.append(f"{pk} ({given})")
                 found = pk
-            self.forces[name.casefold()] = self.forces[pk] = found
+            self.forces[given.casefold()] = self.forces[pk] = found
         return found
 
-    def point_for(self, row: _Row, report: CrimeImportReport) -> int | None:
-        if math.isnan(row.lat):
-            return None
-        if not row.location:
-            found = self.named_at.get((row.lat, row.lng))
-            if found is not None:
-                return found
-        key = (row.lat, row.lng, row.location)
-        pk = self.points.get(key)
-        if pk is None:
-            pk = MapPoint.objects.create(latitude=row.lat, longitude=row.lng, name=row.location).pk
-            self.points[key] = pk
-            if row.location:
-                self.named_at.setdefault((row.lat, row.lng), pk)
-            report.map_points_created += 1
-        return pk
-
     def apply(
-        self,
-        kind: str,
-        rows: list[_Row],
-        reader: _FileReader,
-        report: CrimeImportReport,
-        commit: bool,
+        self, kind: str, columns: Columns, reader: _FileReader, report: CrimeImportReport
     ) -> None:
         model = MODELS[kind]
         compared = COMPARED[kind]
-        force_ids = [self.force_for(row, reader, report) for row in rows]
-        self.new_points(rows, report)
-        point_ids = [self.point_for(row, report) for row in rows]
-        hoods = self.neighbourhoods(rows)
-        existing: dict[str, tuple[Any, ...]] = {}
-        keys = [row.key for row in rows]
-        for at in range(0, len(keys), 900):
-            for values in model.objects.filter(key__in=keys[at : at + 900]).values_list(
-                "key", "id", *compared
-            ):
-                existing[values[0]] = values[1:]
-        source = source_name(reader.source)
-        now = timezone.now()
-        to_create: list[tuple[Any, ...]] = []
-        to_update: list[Located] = []
-        kind_fields = list(rows[0].fields) if rows else []
-        for row, force_id, point_id, hood in zip(rows, force_ids, point_ids, hoods, strict=True):
-            if point_id is None:
-                report.without_location += 1
-            elif hood is None:
-                report.outside_neighbourhoods += 1
-            values = {**row.fields, "map_point_id": point_id}
-            old = existing.get(row.key)
-            if old is None:
-                report.created += 1
-                to_create.append(
-                    (
-                        row.key,
-                        row.month,
-                        row.reported_by[:100],
-                        force_id,
-                        point_id,
-                        row.lsoa_code[:9],
-                        row.lsoa_name[:100],
-                        hood,
-                        source,
-                        now,
-                        *row.fields.values(),
-                    )
-                )
-            elif tuple(values[f] for f in compared) != old[1:]:
-                report.changed += 1
-                record = model(pk=old[0], neighbourhood_id=hood, source_file=source, **values)
-                to_update.append(record)
-            else:
-                report.unchanged += 1
-        columns = [*COMMON_COLUMNS, *kind_fields]
-        _insert(model, columns, to_create)
-        if to_update:
-            model.objects.bulk_update(
-                to_update,
-                [*(f.removesuffix("_id") for f in compared), "neighbourhood", "source_file"],
-                batch_size=MAX_BATCH,
-            )
+        forces = {
+            name: self.force_named(name, reader, report)
+            for name in dict.fromkeys(columns.falls_within)
+        }
+        point_ids = self.points_for(columns, report)
+        hood_ids = self.neighbourhoods(columns, point_ids)
+        located = point_ids >= 0
+        report.without_location += int((~located).sum())
+        report.outside_neighbourhoods += int((located & (hood_ids < 0)).sum())
+        points, hoods = _nullable(point_ids), _nullable(hood_ids)
 
-    def new_points(self, rows: list[_Row], report: CrimeImportReport) -> None:
-        """Create the file's new map points in bulk."""
-        wanted: dict[tuple[float, float, str], None] = {}
-        for row in rows:
-            if math.isnan(row.lat):
-                continue
-            if not row.location and (row.lat, row.lng) in self.named_at:
-                continue
-            key = (row.lat, row.lng, row.location)
-            if key not in self.points:
-                wanted[key] = None
-        if not wanted:
-            return
-        MapPoint.objects.bulk_create(
-            [MapPoint(latitude=lat, longitude=lng, name=name) for lat, lng, name in wanted],
-            batch_size=MAX_BATCH,
-        )
-        report.map_points_created += len(wanted)
-        new = list(wanted)
-        for at in range(0, len(new), 300):
-            chunk = new[at : at + 300]
-            lats = {k[0] for k in chunk}
-            for pk, name, lat, lng in MapPoint.objects.filter(latitude__in=lats).values_list(
+        existing = bulk.existing(model, columns.key, compared)
+        source = source_name(reader.source)
+        fresh: list[int] | None = None  # None: every row
+        changes: list[tuple[Any, ...]] = []
+        if existing:
+            fresh = []
+            values = [points if f == "map_point_id" else columns.fields[f] for f in compared]
+            for i, key in enumerate(columns.key):
+                old = existing.get(key)
+                if old is None:
+                    fresh.append(i)
+                    continue
+                now = tuple(v[i] for v in values)
+                if now != old[1:]:
+                    changes.append((*now, hoods[i], source, old[0]))
+                else:
+                    report.unchanged += 1
+        report.created += len(columns) if fresh is None else len(fresh)
+        report.changed += len(changes)
+
+        months = {m: bulk.db_value(model, "month", m) for m in set(columns.month)}
+        written: dict[str, list[Any]] = {
+            "key": columns.key,
+            "month": [months[m] for m in columns.month],
+            "reported_by": columns.reported_by,
+            "falls_within_id": [forces[name] for name in columns.falls_within],
+            "map_point_id": points,
+            "lsoa_code": columns.lsoa_code,
+            "lsoa_name": columns.lsoa_name,
+            "neighbourhood_id": hoods,
+            **{name: _db_column(model, name, v) for name, v in columns.fields.items()},
+        }
+        # Values every row shares go once into the statement, not into every row
+        constants: dict[str, Any] = {
+            "source_file": source,
+            "imported_at": bulk.db_value(model, "imported_at", timezone.now()),
+        }
+        for name in ("month", "reported_by", "falls_within_id"):
+            if len(set(written[name])) == 1:
+                constants[name] = written.pop(name)[0]
+        # Stored in map point order: a street's crimes in a month then lie together, and the
+        # points' ids follow a space-filling curve (points_for), so a square mile's crimes
+        # are a few runs of pages, not a page per crime
+        chosen = np.arange(len(columns)) if fresh is None else np.array(fresh, dtype=np.int64)
+        order = chosen[np.argsort(point_ids[chosen], kind="stable")].tolist()
+        every = list(zip(*written.values(), strict=True))
+        rows = [every[i] for i in order]
+        del every
+        with bulk.loading(model, len(rows)) as rebuilt:
+            bulk.insert(
+                model,
+                list(written),
+                rows,
+                count=len(rows),
+                unique=None if rebuilt else ("key",),
+                constants=constants,
+            )
+        bulk.update(model, [*compared, "neighbourhood_id", "source_file"], changes)
+
+    def load_points(self) -> dict[tuple[float, float, str], int]:
+        if self.points is None:
+            self.points = {}
+            for pk, name, lat, lng in MapPoint.objects.values_list(
                 "id", "name", "latitude", "longitude"
             ):
                 self.points[(lat, lng, name)] = pk
                 if name:
                     self.named_at.setdefault((lat, lng), pk)
+        return self.points
 
-    def neighbourhoods(self, rows: list[_Row]) -> list[int | None]:
-        result: list[int | None] = [None] * len(rows)
-        by_month: dict[dt.date, list[int]] = {}
-        for i, row in enumerate(rows):
-            if not math.isnan(row.lat):
-                by_month.setdefault(row.month, []).append(i)
-        for month, members in by_month.items():
-            index = self.index(month)
-            lats = np.array([rows[i].lat for i in members])
-            lngs = np.array([rows[i].lng for i in members])
-            found = index.locate_many(lats, lngs)
-            for i, area in zip(members, found.tolist(), strict=True):
-                if area >= 0:
-                    result[i] = index.areas[area].neighbourhood_id
-        return result
-
-
-COMMON_COLUMNS = (
-    "key",
-    "month",
-    "reported_by",
-    "falls_within_id",
-    "map_point_id",
-    "lsoa_code",
-    "lsoa_name",
-    "neighbourhood_id",
-    "source_file",
-    "imported_at",
-)
-
-
-def _insert(model: Any, columns: list[str], rows: list[tuple[Any, ...]]) -> None:
-    """INSERT without building model instances (several times faster than bulk_create):
-    COPY on PostgreSQL, executemany on SQLite."""
-    if not rows:
-        return
-    meta = model._meta
-    table = connection.ops.quote_name(meta.db_table)
-    fields = [cast("models.Field[Any, Any]", meta.get_field(c)) for c in columns]
-    names = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-            return
-        adapt = [_sqlite_adapter(f) for f in fields]
-        marks = ", ".join(["%s"] * len(columns))
-        sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"  # noqa: S608
-        if any(a is not None for a in adapt):
-            rows = [
-                tuple(
-                    v if a is None or v is None else a(v) for a, v in zip(adapt, row, strict=True)
+    def points_for(self, columns: Columns, report: CrimeImportReport) -> npt.NDArray[np.int64]:
+        """Each row's map point (-1: no location), new points created in bulk. A row with
+        coordinates but no location name takes the named point at those coordinates."""
+        found = np.full(len(columns), -1, dtype=np.int64)
+        located = np.flatnonzero(np.isfinite(columns.lat))
+        if not len(located):
+            return found
+        known = self.load_points()
+        # The distinct (latitude, longitude, name) of the file, found by sorting numbers
+        # (a name by its number), not by hashing half a million tuples
+        names = _taken(columns.location, located.tolist())
+        texts = list(dict.fromkeys(names))
+        numbers = {text: i for i, text in enumerate(texts)}
+        codes = np.array([numbers[name] for name in names], dtype=np.int64)
+        lats, lngs = columns.lat[located], columns.lng[located]
+        order = np.lexsort((codes, lngs, lats))
+        step = np.ones(len(order), dtype=bool)
+        step[1:] = (
+            (np.diff(lats[order]) != 0) | (np.diff(lngs[order]) != 0) | (np.diff(codes[order]) != 0)
+        )
+        group = np.cumsum(step) - 1
+        firsts = order[step]
+        distinct = list(
+            zip(
+                lats[firsts].tolist(),
+                lngs[firsts].tolist(),
+                [texts[c] for c in codes[firsts].tolist()],
+                strict=True,
+            )
+        )
+        unnamed = any(not name for _, _, name in distinct)
+        named_here = {(lat, lng) for lat, lng, name in distinct if name} if unnamed else set()
+        new = [
+            key
+            for key in distinct
+            if key not in known
+            and (key[2] or ((key[0], key[1]) not in self.named_at and key[:2] not in named_here))
+        ]
+        if new:
+            # new points numbered along a Z-order curve: points near each other on the map
+            # get ids near each other
+            curve = _z_order(np.array([k[0] for k in new]), np.array([k[1] for k in new]))
+            new = [new[i] for i in np.argsort(curve, kind="stable").tolist()]
+            before = bulk.rows_estimate(MapPoint)
+            with bulk.loading(MapPoint, len(new)):
+                # the unique constraint on (latitude, longitude, name) is never dropped
+                bulk.insert(
+                    MapPoint,
+                    ["name", "latitude", "longitude"],
+                    [(name, lat, lng) for lat, lng, name in new],
+                    count=len(new),
+                    unique=("latitude", "longitude", "name"),
                 )
-                for row in rows
-            ]
-        for at in range(0, len(rows), 50_000):
-            cursor.executemany(sql, rows[at : at + 50_000])
+            for pk, name, lat, lng in bulk.rows_after(
+                MapPoint, before, ["id", "name", "latitude", "longitude"]
+            ):
+                known[(lat, lng, name)] = pk
+                if name:
+                    self.named_at.setdefault((lat, lng), pk)
+            report.map_points_created += len(new)
+        ids = np.array(
+            [
+                (self.named_at.get(key[:2]) if not key[2] else None) or known[key]
+                for key in distinct
+            ],
+            dtype=np.int64,
+        )
+        at = np.empty(len(order), dtype=np.int64)
+        at[order] = group
+        found[located] = ids[at]
+        return found
+
+    def neighbourhoods(
+        self, columns: Columns, point_ids: npt.NDArray[np.int64]
+    ) -> npt.NDArray[np.int64]:
+        """Each row's neighbourhood (-1: none), by the boundaries valid in its month: each
+        map point located once."""
+        found = np.full(len(columns), -1, dtype=np.int64)
+        months = list(dict.fromkeys(columns.month))
+        code = {month: i for i, month in enumerate(months)}
+        codes = np.array([code[m] for m in columns.month], dtype=np.int64)
+        for i, month in enumerate(months):
+            chosen = np.flatnonzero((codes == i) & (point_ids >= 0))
+            if not len(chosen):
+                continue
+            _, first, inverse = np.unique(point_ids[chosen], return_index=True, return_inverse=True)
+            index = self.index(month)
+            at = index.locate_many(columns.lat[chosen][first], columns.lng[chosen][first])
+            # position -1 (outside every area) picks the -1 at the end
+            ids = np.array([a.neighbourhood_id for a in index.areas] + [-1], dtype=np.int64)
+            found[chosen] = ids[at][inverse.reshape(-1)]
+        return found
 
 
-def _sqlite_adapter(model_field: Any) -> Callable[[Any], Any] | None:
-    """How Django would give SQLite a value of this field: dates and times as text."""
-    if isinstance(model_field, models.DateTimeField):
-        return connection.ops.adapt_datetimefield_value
-    if isinstance(model_field, models.DateField):
-        return connection.ops.adapt_datefield_value
-    return None
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _taken(values: Sequence[Any], order: list[int]) -> list[Any]:
+    if not order:
+        return []
+    taken = operator.itemgetter(*order)(values)
+    return list(taken) if len(order) > 1 else [taken]
+
+
+def _z_order(lats: npt.NDArray[np.float64], lngs: npt.NDArray[np.float64]) -> np.ndarray:
+    """Points' places along a Z-order (Morton) curve over the United Kingdom: the bits of
+    each latitude and longitude, as 16 bits of the UK's extent, interleaved."""
+    west, south, east, north = UK_BOUNDS
+
+    def spread(values: np.ndarray, low: float, high: float) -> np.ndarray:
+        v = np.clip((values - low) / (high - low) * 65535, 0, 65535).astype(np.uint64)
+        v = (v | (v << np.uint64(8))) & np.uint64(0x00FF00FF)
+        v = (v | (v << np.uint64(4))) & np.uint64(0x0F0F0F0F)
+        v = (v | (v << np.uint64(2))) & np.uint64(0x33333333)
+        return (v | (v << np.uint64(1))) & np.uint64(0x55555555)
+
+    return spread(lngs, west, east) | (spread(lats, south, north) << np.uint64(1))
+
+
+def _nullable(ids: npt.NDArray[np.int64]) -> list[int | None]:
+    return [None if v < 0 else v for v in ids.tolist()]
+
+
+def _db_column(model: Any, name: str, values: list[Any]) -> list[Any]:
+    """A column's values as the database takes them (dates and times as text on SQLite)."""
+    field = model._meta.get_field(name)
+    if isinstance(field, models.DateField):  # and DateTimeField
+        return [bulk.db_value(model, name, v) for v in values]
+    return values
 
 
 def source_name(source: _Source) -> str:

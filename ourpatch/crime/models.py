@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import models
+from django.db.models import F
 
 from ourpatch.audit.personal import PersonalDataQuerySet
 from ourpatch.crime.categories import CATEGORY_NAMES, OUTCOME_NAMES
@@ -48,15 +49,31 @@ class MapPoint(models.Model):
 class Located(models.Model):
     """What every imported record shares: where, when, whose, and where it came from."""
 
-    # The record's identity across imports: the Crime ID, or a hash of the row (see imports)
-    key = models.CharField(max_length=80, unique=True)
+    # The record's identity across imports: the Crime ID, or a hash of the row (see imports).
+    # Unique by each table's unique index on it (``unique_key`` below): an index of its own,
+    # not a column constraint, so that a bulk load can build it afresh (see bulk.py)
+    key = models.CharField(max_length=80)
     month = models.DateField()  # the first day of the month
     reported_by = models.CharField(max_length=100, blank=True)
-    falls_within = models.ForeignKey(Force, on_delete=models.PROTECT, related_name="+")
+    # No foreign-key constraints in the database (db_constraint=False): checking three of
+    # them for each of half a million rows costs PostgreSQL longer than the whole import.
+    # The importer takes every id from the tables themselves in the same transaction, and
+    # Django still protects a force or map point in use and empties a deleted neighbourhood.
+    # Not indexed alone: a force's records are asked for by month too (stops have an index
+    # for that; crimes without a location are found by the (map_point, month) index)
+    falls_within = models.ForeignKey(
+        Force, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+    )
     # Indexed by each table's (map_point, month) and (neighbourhood, month): every index
-    # costs the import of a national month several seconds
+    # costs the import of a national month a second
     map_point = models.ForeignKey(
-        MapPoint, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+        MapPoint,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     lsoa_code = models.CharField(max_length=9, blank=True)
     lsoa_name = models.CharField(max_length=100, blank=True)
@@ -67,6 +84,7 @@ class Located(models.Model):
         blank=True,
         related_name="+",
         db_index=False,
+        db_constraint=False,
     )
     source_file = models.CharField(max_length=200, blank=True)
     imported_at = models.DateTimeField(auto_now_add=True)
@@ -77,6 +95,13 @@ class Located(models.Model):
     @property
     def month_text(self) -> str:
         return self.month.strftime("%Y-%m")
+
+
+def unique_key(table: str) -> models.UniqueConstraint:
+    """A unique index on ``key``. Written as an expression so that both databases make it a
+    separate ``CREATE UNIQUE INDEX`` (SQLite would otherwise build it into the table, where
+    it cannot be dropped); each treats the expression ``("key")`` as the plain column."""
+    return models.UniqueConstraint(F("key"), name=f"{table}_key_unique")
 
 
 class Crime(Located):
@@ -93,6 +118,7 @@ class Crime(Located):
 
     class Meta:
         ordering = ["month", "id"]
+        constraints = [unique_key("crime")]
         indexes = [
             models.Index(fields=["month", "category"], name="crime_month_category"),
             models.Index(fields=["neighbourhood", "month"], name="crime_neighbourhood_month"),
@@ -116,6 +142,7 @@ class Outcome(Located):
 
     class Meta:
         ordering = ["month", "id"]
+        constraints = [unique_key("outcome")]
         indexes = [
             models.Index(fields=["map_point", "month"], name="outcome_point_month"),
             models.Index(fields=["neighbourhood", "month"], name="outcome_neighbourhood_month"),
@@ -145,6 +172,7 @@ class StopAndSearch(Located):
     class Meta:
         ordering = ["datetime", "id"]
         verbose_name_plural = "stops and searches"
+        constraints = [unique_key("stop")]
         indexes = [
             models.Index(fields=["map_point", "month"], name="stop_point_month"),
             models.Index(fields=["falls_within", "month"], name="stop_force_month"),

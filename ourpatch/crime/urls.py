@@ -15,4 +15,9 @@ urlpatterns = [
         views.neighbourhood_crime_csv,
         name="crime-csv",
     ),
+    path(
+        "staff/neighbourhoods/<str:force>/<str:code>/incidents/",
+        views.neighbourhood_incidents,
+        name="incidents",
+    ),
 ]

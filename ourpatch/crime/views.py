@@ -1,7 +1,10 @@
-"""Staff crime pages: a neighbourhood's crime by LSOA over a range of months, and its CSV.
+"""Staff crime pages: a neighbourhood's crime by LSOA over a range of months, and its CSV;
+and its incidents with their exact locations.
 
-Both ask ``Action.VIEW_NEIGHBOURHOOD`` of the neighbourhood (the staff who see its page).
-They show what police.uk publishes, nothing more precise: map points, never addresses.
+The first two ask ``Action.VIEW_NEIGHBOURHOOD`` of the neighbourhood (the staff who see its
+page) and show what police.uk publishes, nothing more precise: map points, never addresses.
+The incidents page asks ``Action.READ_INCIDENTS`` of the force, and every incident it shows
+is written to the audit log as read.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from django.shortcuts import get_object_or_404, render
 
 from ourpatch.accounts.permissions import Action, require, staff_view
 from ourpatch.crime import categories
-from ourpatch.crime.models import Crime
+from ourpatch.crime.models import Crime, Incident
 from ourpatch.crime.summary import TREND_MONTHS, add_months
 from ourpatch.geography.models import Neighbourhood
 
@@ -136,3 +139,48 @@ def neighbourhood_crime_csv(request: HttpRequest, force: str, code: str) -> Http
 def _safe(text: str) -> str:
     """No spreadsheet formula injection from a free-text field."""
     return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
+# How many incidents the page lists at once (the month's count is always shown)
+INCIDENTS_SHOWN = 500
+
+
+@staff_view
+def neighbourhood_incidents(request: HttpRequest, force: str, code: str) -> HttpResponse:
+    """A neighbourhood's incidents in a month, with their exact locations: for the force's
+    ``Action.READ_INCIDENTS`` holders only, each incident shown written to the audit log."""
+    area = get_object_or_404(
+        Neighbourhood.objects.select_related("force"), force_id=force, code=code
+    )
+    require(request.user, Action.READ_INCIDENTS, area.force)
+    held = Incident.objects.filter(neighbourhood=area)
+    # the months and the count are operational fields: no one is read to work them out
+    latest: dt.date | None = held.aggregate(m=Max("month"))["m"]
+    asked = request.GET.get("month")
+    month = _month(asked) or latest
+    error = (
+        "'month' must be a month, YYYY-MM; showing the latest instead."
+        if asked and _month(asked) is None
+        else ""
+    )
+    in_month = held.filter(month=month) if month else held.none()
+    total = in_month.count()
+    shown = list(
+        in_month.select_related("map_point")
+        .order_by("occurred_at", "id")
+        .read_by(request.user, f"staff page: incidents in {area.force_id}/{area.code}")[
+            :INCIDENTS_SHOWN
+        ]
+    )
+    return render(
+        request,
+        "crime/staff_incidents.html",
+        {
+            "area": area,
+            "month": month,
+            "error": error,
+            "incidents": shown,
+            "total": total,
+            "more": total - len(shown),
+        },
+    )

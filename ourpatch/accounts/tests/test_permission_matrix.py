@@ -118,6 +118,7 @@ def endpoints(w: World) -> dict[str, tuple[str, str]]:
         "crime_a": ("GET", f"/staff/neighbourhoods/{w.force.pk}/A/crime/"),
         "crime_csv_a": ("GET", f"/staff/neighbourhoods/{w.force.pk}/A/crime.csv"),
         "crime_c": ("GET", f"/staff/neighbourhoods/{w.force.pk}/C/crime/"),
+        "incidents_a": ("GET", f"/staff/neighbourhoods/{w.force.pk}/A/incidents/"),
         "edit_member_a": ("GET", f"/staff/team/{w.member_a.pk}/edit/"),
         "edit_member_b": ("GET", f"/staff/team/{w.member_b.pk}/edit/"),
         "edit_member_c": ("GET", f"/staff/team/{w.member_c.pk}/edit/"),
@@ -295,6 +296,10 @@ for _role in ("constable", "pcso"):
 for _role in ("analyst", "inspectorate"):
     ALLOWED[_role] |= TRENDS
 
+# a force's own incidents with exact locations: its administrator and analysts only
+ALLOWED["force_admin"].add("incidents_a")
+ALLOWED["analyst"].add("incidents_a")
+
 # Pledge compliance: force-wide figures and drill-down, for whoever sees the survey indicators
 PLEDGE = {
     "pledge",
@@ -322,6 +327,7 @@ ENDPOINT_KEYS = [
     "crime_a",
     "crime_csv_a",
     "crime_c",
+    "incidents_a",
     "edit_member_a",
     "edit_member_b",
     "edit_member_c",
@@ -482,6 +488,7 @@ def test_matrix_covers_every_staff_url(world: World) -> None:
         "csv",
         "breaches",
         "breaches-csv",
+        "incidents",
     }
     assert staff_names == covered
 

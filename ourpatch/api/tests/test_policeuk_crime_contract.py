@@ -9,17 +9,25 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.test import Client
+from shapely.geometry import box
 
 from ourpatch.api import policeuk_crime
 from ourpatch.api.tests.shapes import assert_same_shape
 from ourpatch.crime.factories import CrimeFactory, MapPointFactory, OutcomeFactory
 from ourpatch.crime.imports import import_police_uk
-from ourpatch.crime.models import Crime, MapPoint, StopAndSearch
+from ourpatch.crime.incidents import import_incidents
+from ourpatch.crime.models import Crime, Incident, MapPoint, StopAndSearch
+from ourpatch.geography.factories import (
+    ForceFactory,
+    NeighbourhoodBoundaryFactory,
+    NeighbourhoodFactory,
+)
 
 CRIME_FIXTURES = Path(__file__).resolve().parents[2] / "crime" / "tests" / "fixtures"
 STREET = CRIME_FIXTURES / "2017-01-city-of-london-street.csv"
@@ -84,6 +92,22 @@ def test_crimes_street_by_point_matches_police_uk(city):
     assert call("/api/crimes-street/all-crime", **CENTRE) == crimes
     only = call("/api/crimes-street/burglary", date="2017-01", **CENTRE)
     assert only and {c["category"] for c in only} == {"burglary"}
+
+
+def test_crimes_street_builds_the_same_objects_as_every_other_method(city):
+    crime = Crime.objects.exclude(persistent_id="").exclude(map_point=None).first()
+    assert crime is not None
+    OutcomeFactory(persistent_id=crime.persistent_id, month=dt.date(2017, 3, 1))
+    answer = call("/api/crimes-street/all-crime", date="2017-01", **CENTRE)
+    months = policeuk_crime._latest_outcome_months(c["persistent_id"] for c in answer)
+    assert months == {crime.persistent_id: dt.date(2017, 3, 1)}
+    by_id = {c.pk: c for c in Crime.objects.select_related("map_point")}
+    for item in answer:
+        expected = by_id[item["id"]]
+        assert item == policeuk_crime.crime_object(
+            expected, outcome_month=months.get(expected.persistent_id)
+        )
+    assert [c["id"] for c in answer] == sorted(c["id"] for c in answer)
 
 
 def test_crimes_street_by_polygon_get_and_post(city):
@@ -203,9 +227,70 @@ def _coordinates(value: Any) -> list[tuple[str, str]]:
     return found
 
 
-def test_no_answer_ever_gives_a_location_that_is_not_a_map_point(city):
+# Where the incidents happened: exactly, and near a few of the City's map points
+INCIDENT_OFFSETS = [(0.0003137, -0.0002891), (-0.0002413, 0.0003379), (0.0001911, 0.0001723)]
+
+
+@pytest.fixture
+def city_with_incidents(db, tmp_path):
+    """The City's January 2017 crimes in a neighbourhood, and the force's own incidents at
+    exact positions near three of its map points."""
+    force = ForceFactory(id="city-of-london", name="City of London Police")
+    area = NeighbourhoodFactory(force=force, code="CITY", valid_from=dt.date(2000, 1, 1))
+    NeighbourhoodBoundaryFactory(
+        neighbourhood=area, boundary=box(-0.12, 51.50, -0.07, 51.53), valid_from=dt.date(2000, 1, 1)
+    )
+    [report] = import_police_uk([STREET], commit=True)
+    assert report.ok, report.as_text()
+    [stops] = import_police_uk([STOPS], commit=True)
+    assert stops.ok, stops.as_text()
+    points = list(
+        MapPoint.objects.filter(latitude__gt=51.51, latitude__lt=51.52).order_by(
+            "latitude", "longitude", "name"
+        )[:3]
+    )
+    exact = [
+        (round(p.latitude + dlat, 7), round(p.longitude + dlng, 7))
+        for p, (dlat, dlng) in zip(points, INCIDENT_OFFSETS, strict=True)
+    ]
+    rows = [
+        f"city-of-london,CITY{i},2017-01-1{i}T22:30:00Z,burglary,{lat},{lng}"
+        for i, (lat, lng) in enumerate(exact)
+    ]
+    path = tmp_path / "incidents.csv"
+    path.write_text("force,incident_id,occurred_at,category,latitude,longitude\n" + "\n".join(rows))
+    imported = import_incidents(path, commit=True, max_bytes=10**6)
+    assert imported.ok and imported.created == 3 and imported.unsnapped == 0, imported.as_text()
+    return area, exact
+
+
+def _public_pages(start: list[str], limit: int = 80) -> dict[str, str]:
+    """Every public page reachable from ``start`` by links (staff and static files aside)."""
+    client = Client()
+    seen: dict[str, str] = {}
+    queue = list(start)
+    while queue and len(seen) < limit:
+        url = queue.pop(0)
+        if url in seen:
+            continue
+        response = client.get(url)
+        assert response.status_code in (200, 301, 302, 404), (url, response.status_code)
+        text = response.content.decode("utf-8", "replace")
+        seen[url] = text
+        if "html" not in response.get("Content-Type", ""):
+            continue
+        for link in re.findall(r'href="(/[^"#?]*)', text):
+            if not link.startswith(("/staff", "/static", "/media", "/accounts")):
+                queue.append(link)
+    return seen
+
+
+def test_no_answer_ever_gives_a_location_that_is_not_a_map_point(city_with_incidents):
     """Every coordinate the crime API publishes is an anonymous map point's, never more
-    precise: the map points are the only coordinates the crime tables hold."""
+    precise: the map points are the only coordinates the crime tables hold. And a force's
+    own incidents, imported with their exact positions, never show those positions on any
+    public page or API answer; the map point each is snapped to may be published."""
+    area, exact = city_with_incidents
     points = {
         (f"{lat:.6f}", f"{lng:.6f}")
         for lat, lng in MapPoint.objects.values_list("latitude", "longitude")
@@ -213,6 +298,7 @@ def test_no_answer_ever_gives_a_location_that_is_not_a_map_point(city):
     crime = Crime.objects.exclude(persistent_id="").exclude(map_point=None).first()
     assert crime is not None
     OutcomeFactory(persistent_id=crime.persistent_id, month=crime.month, map_point=crime.map_point)
+    snapped = list(Incident.objects.values_list("map_point", flat=True))
     answers = [
         call("/api/crimes-street/all-crime", date="2017-01", **CENTRE),
         call("/api/crimes-street/all-crime", date="2017-01", poly=POLY),
@@ -221,7 +307,35 @@ def test_no_answer_ever_gives_a_location_that_is_not_a_map_point(city):
         call("/api/outcomes-at-location", date="2017-01", **CENTRE),
         call("/api/stops-force", force="city-of-london", date="2026-02"),
         call("/api/stops-street", date="2026-02", **CENTRE),
+        *(call("/api/crimes-at-location", date="2017-01", location_id=str(p)) for p in snapped),
     ]
     published = [pair for answer in answers for pair in _coordinates(answer)]
     assert len(published) > 300
     assert set(published) <= points
+    # the incidents' map points are published (with the crimes at them) ...
+    where = dict(MapPoint.objects.filter(pk__in=snapped).values_list("pk", "latitude"))
+    assert {f"{where[p]:.6f}" for p in snapped} <= {lat for lat, _ in published}
+
+    # ... and their exact positions nowhere: not in the API, not on any public page
+    texts = [json.dumps(answer) for answer in answers]
+    pages = _public_pages(
+        ["/", f"/neighbourhoods/{area.force_id}/{area.code}/", f"/forces/{area.force_id}/"]
+    )
+    assert f"/neighbourhoods/{area.force_id}/{area.code}/" in pages
+    for url in (
+        f"/api/{area.force_id}/{area.code}",
+        f"/api/{area.force_id}/{area.code}/boundary",
+        f"/api/v1/neighbourhoods/{area.force_id}/{area.code}",
+        "/api/crime-last-updated",
+        "/api/crimes-street-dates",
+        "/api/crimes-no-location?category=all-crime&force=city-of-london&date=2017-01",
+    ):
+        texts.append(Client().get(url).content.decode())
+    texts += pages.values()
+    page = pages[f"/neighbourhoods/{area.force_id}/{area.code}/"]
+    assert f"{where[snapped[0]]:.6f}".rstrip("0") in page  # the page's map shows map points
+    for lat, lng in exact:
+        renderings = {f"{lat:.6f}", f"{lng:.6f}", repr(lat), repr(lng)}
+        assert not any(r in f"{a},{b}" for r in renderings for a, b in points)  # a fair test
+        for text in texts:
+            assert not any(r in text for r in renderings)
