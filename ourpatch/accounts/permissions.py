@@ -296,6 +296,28 @@ def can(user: AnyUser, action: Action, target: Any = None) -> bool:
     return False
 
 
+def force_for(user: AnyUser, action: Action, wanted: str = "") -> Force:
+    """The force a force-wide staff page shows: the user's own (``wanted`` may only name it),
+    or for the inspectorate the force ``wanted`` names (the first force when none is named).
+    Raises PermissionDenied (403) unless ``can(user, action, force)``, Http404 with no forces."""
+    from django.http import Http404
+
+    profile = profile_of(user)
+    if profile is None:
+        raise PermissionDenied("not allowed")
+    if profile.role == StaffRole.INSPECTORATE:
+        force = Force.objects.filter(pk=wanted).first() if wanted else None
+        force = force or Force.objects.order_by("name").first()
+        if force is None:
+            raise Http404("no forces yet")
+    else:
+        force = profile.force
+        if force is None or (wanted and wanted != force.pk):
+            raise PermissionDenied("not allowed")
+    require(user, action, force)
+    return force
+
+
 def require(user: AnyUser, action: Action, target: Any = None) -> None:
     """Raise PermissionDenied (HTTP 403) unless ``can(user, action, target)``."""
     if not can(user, action, target):

@@ -22,7 +22,6 @@ import math
 
 import numpy as np
 from django import forms
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -32,6 +31,7 @@ from django.utils.safestring import mark_safe
 from ourpatch.accounts.models import StaffRole
 from ourpatch.accounts.permissions import (
     Action,
+    force_for,
     neighbourhoods_in_scope,
     profile_of,
     require,
@@ -51,21 +51,7 @@ TREND_LENGTH = {"month": 24, "quarter": 8, "12m": 24}
 
 
 def _force(request: HttpRequest) -> Force:
-    profile = profile_of(request.user)
-    if profile is None:
-        raise PermissionDenied("not allowed")
-    wanted = request.GET.get("force", "")
-    if profile.role == StaffRole.INSPECTORATE:
-        force = Force.objects.filter(pk=wanted).first() if wanted else None
-        force = force or Force.objects.order_by("name").first()
-        if force is None:
-            raise Http404("no forces yet")
-    else:
-        force = profile.force
-        if force is None or (wanted and wanted != force.pk):
-            raise PermissionDenied("not allowed")
-    require(request.user, Action.VIEW_INDICATORS, force)
-    return force
+    return force_for(request.user, Action.VIEW_INDICATORS, request.GET.get("force", ""))
 
 
 def _period(request: HttpRequest, force: Force) -> ind.Period:

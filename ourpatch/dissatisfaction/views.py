@@ -33,6 +33,7 @@ from ourpatch.accounts.permissions import (
     Action,
     AnyUser,
     can,
+    force_for,
     neighbourhoods_in_scope,
     profile_of,
     require,
@@ -376,21 +377,7 @@ def _trend_force_or_none(request: HttpRequest) -> Force | None:
 
 
 def _trend_force(request: HttpRequest) -> Force:
-    profile = profile_of(request.user)
-    if profile is None:
-        raise PermissionDenied("not allowed")
-    wanted = request.GET.get("force", "")
-    if profile.role == StaffRole.INSPECTORATE:
-        force = Force.objects.filter(pk=wanted).first() if wanted else None
-        force = force or Force.objects.order_by("name").first()
-        if force is None:
-            raise Http404("no forces yet")
-    else:
-        force = profile.force
-        if force is None or (wanted and wanted != force.pk):
-            raise PermissionDenied("not allowed")
-    require(request.user, Action.VIEW_PLEDGE, force)
-    return force
+    return force_for(request.user, Action.VIEW_PLEDGE, request.GET.get("force", ""))
 
 
 def _end_month(request: HttpRequest) -> dt.date:

@@ -29,7 +29,6 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -40,6 +39,7 @@ from ourpatch.accounts.models import StaffRole
 from ourpatch.accounts.permissions import (
     Action,
     can,
+    force_for,
     neighbourhoods_in_scope,
     profile_of,
     require,
@@ -185,21 +185,7 @@ def public_force(request: HttpRequest, force: str) -> HttpResponse:
 
 
 def _force_of_request(request: HttpRequest) -> Force:
-    profile = profile_of(request.user)
-    if profile is None:
-        raise PermissionDenied("not allowed")
-    wanted = request.GET.get("force", "")
-    if profile.role == StaffRole.INSPECTORATE:
-        force = Force.objects.filter(pk=wanted).first() if wanted else None
-        force = force or Force.objects.order_by("name").first()
-        if force is None:
-            raise Http404("no forces yet")
-    else:
-        force = profile.force
-        if force is None or (wanted and wanted != force.pk):
-            raise PermissionDenied("not allowed")
-    require(request.user, Action.VIEW_PLEDGE, force)
-    return force
+    return force_for(request.user, Action.VIEW_PLEDGE, request.GET.get("force", ""))
 
 
 def _force(request: HttpRequest, slug: str) -> Force:
