@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
+import os
 import re
-from collections.abc import Iterable, Sequence
+import sys
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -145,3 +148,28 @@ def percentile(samples: npt.ArrayLike, q: float) -> float:
         return math.nan
     rank = max(1, math.ceil(q / 100 * len(values)))
     return float(values[rank - 1])
+
+
+@contextlib.contextmanager
+def postgres_database(server_url: str, label: str, keep: bool = False) -> Iterator[str | None]:
+    """A temporary database ``ourpatch_bench_<label>_<pid>`` on the server, dropped afterwards
+    (unless ``keep``); None when no server is named or it is unreachable."""
+    if not server_url:
+        yield None
+        return
+    import psycopg
+
+    name = f"ourpatch_bench_{label}_{os.getpid()}"
+    try:
+        admin = psycopg.connect(server_url.replace("postgres://", "postgresql://"), autocommit=True)
+    except psycopg.Error as error:
+        print(f"PostgreSQL not reachable ({error}); skipped", file=sys.stderr, flush=True)
+        yield None
+        return
+    with admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+        try:
+            yield server_url.rsplit("/", 1)[0] + "/" + name
+        finally:
+            if not keep:
+                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

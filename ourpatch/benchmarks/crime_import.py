@@ -13,7 +13,6 @@ whole import costs.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import datetime as dt
 import hashlib
 import math
@@ -22,13 +21,12 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import shapely
 
-from ourpatch.benchmarks.common import Figure, result_line, table
+from ourpatch.benchmarks.common import Figure, postgres_database, result_line, table
 
 MIN_ROWS = 500_000
 MIN_NEIGHBOURHOODS = 7_000
@@ -165,31 +163,6 @@ def _measure(database_url: str, workdir: Path, areas_cache: Path, csv: Path) -> 
     return seconds
 
 
-@contextlib.contextmanager
-def postgres_database(server_url: str, keep: bool = False) -> Iterator[str | None]:
-    """A temporary database on the server, dropped afterwards (unless ``keep``); None if
-    the server is unreachable."""
-    if not server_url:
-        yield None
-        return
-    import psycopg
-
-    name = f"ourpatch_bench_crime_{os.getpid()}"
-    try:
-        admin = psycopg.connect(server_url.replace("postgres://", "postgresql://"), autocommit=True)
-    except psycopg.Error as error:
-        _say(f"PostgreSQL not reachable ({error}); skipped")
-        yield None
-        return
-    with admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-        try:
-            yield server_url.rsplit("/", 1)[0] + "/" + name
-        finally:
-            if not keep:
-                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 def _child(csv: Path) -> int:
     """In the temporary database's process: import the file, print the seconds."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ourpatch.settings")
@@ -245,7 +218,7 @@ def run(argv: list[str]) -> int:
     _say("importing into SQLite")
     sqlite_s = _measure(f"sqlite:///{workdir / 'bench.sqlite3'}", workdir, areas_cache, csv)
     postgres_s = NAN
-    with postgres_database(args.postgres) as url:
+    with postgres_database(args.postgres, "crime") as url:
         if url is not None:
             _say("importing into PostgreSQL")
             postgres_s = _measure(url, workdir, areas_cache, csv)

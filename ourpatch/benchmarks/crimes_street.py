@@ -29,7 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ourpatch.benchmarks.common import Figure, percentile, result_line, table
+from ourpatch.benchmarks.common import Figure, percentile, postgres_database, result_line, table
 
 P95_TARGET_MS = 50.0
 MIN_ROWS = 6_000_000
@@ -243,7 +243,7 @@ def run(argv: list[str]) -> int:
     from django.conf import settings
 
     from ourpatch.benchmarks import national
-    from ourpatch.benchmarks.crime_import import FORCE_FILE_ID, postgres_database, synthesise
+    from ourpatch.benchmarks.crime_import import FORCE_FILE_ID, synthesise
 
     months = months_back(args.months)
     middle = months[len(months) // 2]
@@ -279,7 +279,7 @@ def run(argv: list[str]) -> int:
     load_s["sqlite"] = _load(sqlite_url, workdir, areas_cache, files)
     measured["sqlite"] = _measure(sqlite_url, workdir, middle, args.requests, args.seed)
     (workdir / "postgres-url").write_text("")
-    with postgres_database(args.postgres, keep=args.keep) as url:
+    with postgres_database(args.postgres, "crime", keep=args.keep) as url:
         if url is not None:
             _say("loading PostgreSQL")
             load_s["postgres"] = _load(url, workdir, areas_cache, files)

@@ -15,7 +15,6 @@ Prints a table and ends ``RESULT records=… sqlite_s=… postgres_s=…``.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import datetime as dt
 import math
 import os
@@ -23,10 +22,9 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
-from ourpatch.benchmarks.common import Figure, result_line, table
+from ourpatch.benchmarks.common import Figure, postgres_database, result_line, table
 
 TARGET_S = 5.0
 MIN_CALLS_AND_CONTACTS = 1_000_000
@@ -71,29 +69,6 @@ def _run(command: list[str], env: dict[str, str], what: str) -> str:
         raise RuntimeError(f"{what} failed ({done.returncode}):\n{done.stderr[-3000:]}")
     sys.stderr.write(done.stderr)
     return done.stdout
-
-
-@contextlib.contextmanager
-def postgres_database(server_url: str) -> Iterator[str | None]:
-    """A temporary database on the server, dropped afterwards; None if unreachable."""
-    if not server_url:
-        yield None
-        return
-    import psycopg
-
-    name = f"ourpatch_bench_pledge_{os.getpid()}"
-    try:
-        admin = psycopg.connect(server_url.replace("postgres://", "postgresql://"), autocommit=True)
-    except psycopg.Error as error:
-        _say(f"PostgreSQL not reachable ({error}); skipped")
-        yield None
-        return
-    with admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-        try:
-            yield server_url.rsplit("/", 1)[0] + "/" + name
-        finally:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _measure(database_url: str, workdir: Path, args: argparse.Namespace) -> dict[str, float]:
@@ -204,7 +179,7 @@ def run(argv: list[str]) -> int:
     _say("SQLite: migrating, making the force-year, measuring")
     sqlite = _measure(f"sqlite:///{workdir / 'bench.sqlite3'}", workdir, args)
     postgres: dict[str, float] = {}
-    with postgres_database(args.postgres) as url:
+    with postgres_database(args.postgres, "pledge") as url:
         if url is not None:
             _say("PostgreSQL: migrating, making the force-year, measuring")
             postgres = _measure(url, workdir, args)
