@@ -155,6 +155,15 @@ def _import_parser(sub: Any) -> None:
         ),
     )
     _file_import_arguments(duties, "the CSV file to import", limit_help)
+    duties.add_argument(
+        "--supersede",
+        action="store_true",
+        help=(
+            "accept the file's version where a stretch overlaps a duty already recorded for "
+            "the officer with another start (a re-export that moved a start time): the "
+            "recorded duty is deleted and listed. Default: such a stretch is quarantined"
+        ),
+    )
 
     incidents = what.add_parser(
         "incidents",
@@ -294,7 +303,7 @@ def import_(args: argparse.Namespace) -> int:
     elif args.what == "duties":
         from ourpatch.teams.duties import import_duties
 
-        report = import_duties(path, commit=args.commit, max_bytes=limit)
+        report = import_duties(path, commit=args.commit, supersede=args.supersede, max_bytes=limit)
     elif args.what == "incidents":
         from ourpatch.crime.incidents import import_incidents
 

@@ -55,10 +55,12 @@ class Action(enum.StrEnum):
     VIEW_OWN_FEEDBACK = "view_own_feedback"
     # the team inbox: read, assign and answer messages (personal data, in scope)
     WORK_INBOX = "work_inbox"
-    # Pledge compliance figures and the drill-down (aggregates; the breaching records
-    # themselves are read with READ_PERSONAL_DATA where they hold any)
+    # Pledge compliance figures and the drill-down, force-wide (a Force) or of one
+    # neighbourhood (aggregates; the breaching records themselves are read with
+    # READ_PERSONAL_DATA where they hold any)
     VIEW_PLEDGE = "view_pledge"
-    # write the public explanation of a Pledge breach in a neighbourhood
+    # write the public explanation of a Pledge breach: in a neighbourhood (its target), or
+    # placed in no neighbourhood (the force)
     EXPLAIN_BREACH = "explain_breach"
     # a force's own incident records with exact locations (restricted, audited)
     READ_INCIDENTS = "read_incidents"
@@ -212,6 +214,12 @@ def can(user: AnyUser, action: Action, target: Any = None) -> bool:
         return _problem_rule(profile, user, action, target)
     if action == Action.VIEW_NEIGHBOURHOOD:
         return isinstance(target, Neighbourhood) and _in_scope(profile, user, target)
+    if action == Action.EXPLAIN_BREACH and isinstance(target, Force):
+        # a breach placed in no neighbourhood (a call from outside every boundary) has no
+        # team to explain it: the force's administrator and its commanders do
+        return (
+            role in (StaffRole.FORCE_ADMIN, StaffRole.COMMANDER) and target.pk == profile.force_id
+        )
     if action in (Action.READ_PERSONAL_DATA, Action.WORK_INBOX, Action.EXPLAIN_BREACH):
         return (
             role in OPERATIONAL_ROLES
@@ -274,7 +282,14 @@ def can(user: AnyUser, action: Action, target: Any = None) -> bool:
             role in INDICATOR_ROLES and isinstance(target, Force) and target.pk == profile.force_id
         )
     if action == Action.VIEW_PLEDGE:
-        # Pledge compliance, as the survey indicators: the inspectorate sees every force
+        # Pledge compliance, as the survey indicators: the inspectorate sees every force.
+        # A neighbourhood's figures and breaches are also its own team's, who explain them.
+        if isinstance(target, Neighbourhood):
+            return (
+                role == StaffRole.INSPECTORATE
+                or (role in INDICATOR_ROLES and target.force_id == profile.force_id)
+                or (role in NEIGHBOURHOOD_ROLES and _in_scope(profile, user, target))
+            )
         if role == StaffRole.INSPECTORATE:
             return target is None or isinstance(target, Force)
         return (

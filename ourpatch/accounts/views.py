@@ -4,7 +4,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
-from ourpatch.accounts.models import StaffProfile
+from ourpatch.accounts.models import StaffProfile, StaffRole
 from ourpatch.accounts.permissions import (
     OPERATIONAL_ROLES,
     Action,
@@ -41,6 +41,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     unconfirmed = flagged_for(scope).select_related("neighbourhood")
     cutoff = stale_before(settings.OURPATCH_STALE_AFTER_DAYS)
     stale_areas = scope.filter(last_confirmed__lt=cutoff).order_by("last_confirmed")
+    can_view_pledge = can(request.user, Action.VIEW_PLEDGE, profile.force)
+    # a constable or PCSO sees the Pledge of their own neighbourhoods only (the force-wide
+    # pages link to every neighbourhood for the rest)
+    pledge_neighbourhoods = (
+        []
+        if can_view_pledge
+        else [n for n in neighbourhoods if can(request.user, Action.VIEW_PLEDGE, n)]
+    )
     stale_members = (
         TeamMember.objects.current()
         .filter(neighbourhoods__in=scope, last_confirmed__lt=cutoff)
@@ -66,7 +74,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "can_view_indicators": can(request.user, Action.VIEW_INDICATORS, profile.force),
             "can_recover_service": can(request.user, Action.RECOVER_SERVICE),
             "can_view_own_feedback": can(request.user, Action.VIEW_OWN_FEEDBACK),
-            "can_view_pledge": can(request.user, Action.VIEW_PLEDGE, profile.force),
+            "can_view_pledge": can_view_pledge,
+            # published figures: any of the force's staff; the inspectorate, every force's
+            "can_count_crime": profile.force_id is not None
+            or profile.role == StaffRole.INSPECTORATE,
+            "pledge_neighbourhoods": pledge_neighbourhoods,
             # victims are kept informed by the team that works in a neighbourhood
             "can_update_victims": profile.role in OPERATIONAL_ROLES,
         },

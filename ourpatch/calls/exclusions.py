@@ -2,7 +2,8 @@
 
 The call import quarantines the rows it cannot trust (:class:`~ourpatch.calls.models.RejectedCall`)
 instead of counting them or dropping them. A compliance figure over calls received in a range
-shows these counts with it, so that a malformed record is never counted silently.
+shows these counts with it, so that a malformed record is never counted silently. The counts
+are an :class:`~ourpatch.importing.exclusions.Exclusions`, which the duty import shares.
 
 A rejected row counts in the range its receipt time falls in. Rows whose receipt time could
 not be read belong to no range: ``undated`` counts them for the force (or neighbourhood), so a
@@ -14,57 +15,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
 from django.utils import timezone
 
 from ourpatch.calls.models import RejectedCall, RejectReason
 from ourpatch.geography.models import Force, Neighbourhood
+from ourpatch.importing.exclusions import Exclusions
 
 
-def _call_reasons() -> dict[str, str]:
+def _labels() -> dict[str, str]:
     return dict(RejectReason.choices)
-
-
-@dataclass(frozen=True)
-class Exclusions:
-    """Rows left out of a figure: counts by reason code, and those with no readable time.
-
-    ``labels`` turns a reason code into words (the call import's reasons unless given);
-    ``hours`` is the time the excluded rows cover, where a figure counts time (duties).
-    """
-
-    by_reason: dict[str, int] = field(default_factory=dict)
-    undated: int = 0
-    labels: dict[str, str] = field(default_factory=_call_reasons)
-    hours: float = 0.0
-
-    @property
-    def total(self) -> int:
-        return sum(self.by_reason.values())
-
-    def reasons(self) -> list[tuple[str, int]]:
-        """(reason in words, count), most frequent first."""
-        named = [(self.labels.get(reason, reason), n) for reason, n in self.by_reason.items()]
-        return sorted(named, key=lambda item: (-item[1], item[0]))
-
-    def labelled(self) -> Counter[str]:
-        """Counts by reason in words, to merge with a rule's own exclusions."""
-        return Counter(dict(self.reasons()))
-
-    def summary(self) -> str:
-        """For the page beside the figure: "3 excluded: 2 times out of order, 1 …"."""
-        if not self.total and not self.undated:
-            return "none excluded"
-        parts = [f"{n} {label}" for label, n in self.reasons()]
-        text = f"{self.total} excluded"
-        if self.hours:
-            text += f" ({self.hours:,.1f} hours)"
-        text += f": {', '.join(parts)}" if parts else ""
-        if self.undated:
-            text += f" (and {self.undated} with no readable time, in no month)"
-        return text
 
 
 def _scope(force: Force | str, neighbourhood: Neighbourhood | int | None) -> Q:
@@ -92,7 +53,7 @@ def call_exclusions(
         .order_by()
     )
     undated = RejectedCall.objects.filter(scope, received_at__isnull=True).count()
-    return Exclusions({row["reason"]: row["n"] for row in counts}, undated)
+    return Exclusions({row["reason"]: row["n"] for row in counts}, undated, _labels())
 
 
 def call_exclusions_by_neighbourhood(
@@ -116,8 +77,9 @@ def call_exclusions_by_neighbourhood(
         .annotate(n=Count("id"))
         .order_by()
     }
+    labels = _labels()
     return {
-        hood: Exclusions(counts.get(hood, {}), undated.get(hood, 0))
+        hood: Exclusions(counts.get(hood, {}), undated.get(hood, 0), labels)
         for hood in set(counts) | set(undated)
     }
 
@@ -134,4 +96,5 @@ def call_exclusions_by_month(
     ).values_list("neighbourhood", "received_at", "reason"):
         month = timezone.localtime(received).date().replace(day=1)
         counts[(hood, month)][reason] += 1
-    return {key: Exclusions(dict(c)) for key, c in counts.items()}
+    labels = _labels()
+    return {key: Exclusions(dict(c), 0, labels) for key, c in counts.items()}

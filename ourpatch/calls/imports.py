@@ -31,7 +31,7 @@ impossible once a year in Europe/London, so it is refused. Empty means it did no
 Latitude, longitude and address are personal data: they are kept apart in
 :class:`~ourpatch.calls.models.CallLocation` and read only through an audited query.
 
-**Rules** (see also :mod:`ourpatch.calls.rows`):
+**Rules** (see also :mod:`ourpatch.importing.rows`):
 
 - **A dry run unless** ``commit=True``. A committed import is one transaction.
 - **No good record is lost.** Good rows are imported. A bad row (a missing or unreadable time,
@@ -80,7 +80,10 @@ from ourpatch.calls.models import (
     RejectedCall,
     RejectReason,
 )
-from ourpatch.calls.rows import (
+from ourpatch.geography import locate
+from ourpatch.geography.imports import MAX_FILE_BYTES, _Bad
+from ourpatch.geography.models import Force, Neighbourhood, NeighbourhoodBoundary
+from ourpatch.importing.rows import (
     NULL_TIME,
     QuarantineReport,
     RowKeys,
@@ -94,9 +97,6 @@ from ourpatch.calls.rows import (
     read_csv,
     shown,
 )
-from ourpatch.geography import locate
-from ourpatch.geography.imports import MAX_FILE_BYTES, _Bad
-from ourpatch.geography.models import Force, Neighbourhood, NeighbourhoodBoundary
 
 REQUIRED = (
     "force",

@@ -74,8 +74,8 @@ from ourpatch.geography.imports import (
     MAX_FILE_BYTES,
     ImportReport,
     _Bad,
-    _check_size,
     _utf8_lines,
+    check_file,
 )
 from ourpatch.geography.models import Force, Neighbourhood
 from ourpatch.teams.models import TeamMember
@@ -158,9 +158,7 @@ class _Row:
 def _read_csv(path: Path, name: str, report: ImportReport, max_bytes: int) -> Iterator[Any]:
     """(line, {column: value}) for each non-blank row; problems go on the report."""
     try:
-        if not path.is_file():
-            raise _Bad(f"{name}: no such file")
-        _check_size(path, name, max_bytes)
+        check_file(path, name, max_bytes)
     except _Bad as bad:
         report.problem(str(bad))
         report.rejected += 1

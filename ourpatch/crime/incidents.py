@@ -68,7 +68,7 @@ from ourpatch.audit.models import AuditAction
 from ourpatch.audit.personal import SYSTEM, SystemReader, log
 from ourpatch.crime import categories
 from ourpatch.crime.models import Incident, MapPoint
-from ourpatch.geography.imports import MAX_FILE_BYTES, ImportReport
+from ourpatch.geography.imports import MAX_FILE_BYTES, ImportReport, _Bad, check_file
 from ourpatch.geography.locate import UK_BOUNDS, NeighbourhoodIndex
 from ourpatch.geography.models import LSOA, Force
 
@@ -115,10 +115,6 @@ class IncidentImportReport(ImportReport):
             f"{self.unsnapped}, outside every neighbourhood {self.outside_neighbourhoods}, "
             f"in no known LSOA {self.without_lsoa}"
         )
-
-
-class _Bad(ValueError):
-    """A problem with the whole file."""
 
 
 @dataclass
@@ -189,11 +185,7 @@ def _lines(data: bytes, name: str) -> Iterator[str]:
 def _read(
     path: Path, name: str, max_bytes: int, report: IncidentImportReport, now: dt.datetime
 ) -> list[_Row]:
-    if not path.is_file():
-        raise _Bad(f"{name}: no such file")
-    size = path.stat().st_size
-    if size > max_bytes:
-        raise _Bad(f"{name}: the file is {size:,} bytes; the limit is {max_bytes:,}")
+    check_file(path, name, max_bytes)
     reader = csv.reader(_lines(path.read_bytes(), name))
     try:
         header = next(reader, None)

@@ -1,10 +1,13 @@
 """Staff crime pages: a neighbourhood's crime by LSOA over a range of months, and its CSV;
-and its incidents with their exact locations.
+its incidents with their exact locations; and the force's crime counted on a police or
+local-authority layer (:mod:`ourpatch.crime.layers`), and its CSV.
 
 The first two ask ``Action.VIEW_NEIGHBOURHOOD`` of the neighbourhood (the staff who see its
 page) and show what police.uk publishes, nothing more precise: map points, never addresses.
-The incidents page asks ``Action.READ_INCIDENTS`` of the force, and every incident it shows
-is written to the audit log as read.
+The force's counts are published figures: any of its staff may see them
+(``Action.VIEW_DASHBOARD``; the inspectorate names the force). The incidents page asks
+``Action.READ_INCIDENTS`` of the force, and every incident it shows is written to the audit
+log as read.
 """
 
 from __future__ import annotations
@@ -13,15 +16,15 @@ import csv
 import datetime as dt
 import re
 
-from django.db.models import Count, Max, Min, Q
+from django.db.models import Count, Max, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
-from ourpatch.accounts.permissions import Action, require, staff_view
-from ourpatch.crime import categories
+from ourpatch.accounts.permissions import Action, force_for, require, staff_view
+from ourpatch.crime import categories, layers
 from ourpatch.crime.models import Crime, Incident
 from ourpatch.crime.summary import TREND_MONTHS, add_months
-from ourpatch.geography.models import Neighbourhood
+from ourpatch.geography.models import Force, Neighbourhood
 
 CSV_COLUMNS = [
     "Crime ID",
@@ -46,6 +49,24 @@ def _month(text: str | None) -> dt.date | None:
     return dt.date(int(match[1]), int(match[2]), 1)
 
 
+def _month_range(
+    request: HttpRequest, last: dt.date | None
+) -> tuple[dt.date | None, dt.date | None, list[str]]:
+    """The ``from`` and ``to`` months asked for: by default the twelve up to ``last``."""
+    errors = []
+    for name in ("from", "to"):
+        if request.GET.get(name) and _month(request.GET.get(name)) is None:
+            errors.append(f"'{name}' must be a month, YYYY-MM; showing the default instead.")
+    end = _month(request.GET.get("to")) or last
+    start = _month(request.GET.get("from")) or (
+        add_months(end, -(TREND_MONTHS - 1)) if end else None
+    )
+    if start and end and start > end:
+        errors.append("'from' is after 'to': the two are swapped.")
+        start, end = end, start
+    return start, end, errors
+
+
 def _area_and_range(
     request: HttpRequest, force: str, code: str
 ) -> tuple[Neighbourhood, dt.date | None, dt.date | None, list[str]]:
@@ -53,19 +74,8 @@ def _area_and_range(
         Neighbourhood.objects.select_related("force"), force_id=force, code=code
     )
     require(request.user, Action.VIEW_NEIGHBOURHOOD, area)
-    errors = []
-    span = Crime.objects.filter(neighbourhood=area).aggregate(first=Min("month"), last=Max("month"))
-    last = span["last"]
-    end = _month(request.GET.get("to")) or last
-    start = _month(request.GET.get("from")) or (
-        add_months(end, -(TREND_MONTHS - 1)) if end else None
-    )
-    for name in ("from", "to"):
-        if request.GET.get(name) and _month(request.GET.get(name)) is None:
-            errors.append(f"'{name}' must be a month, YYYY-MM; showing the default instead.")
-    if start and end and start > end:
-        errors.append("'from' is after 'to': the two are swapped.")
-        start, end = end, start
+    last = Crime.objects.filter(neighbourhood=area).aggregate(last=Max("month"))["last"]
+    start, end, errors = _month_range(request, last)
     return area, start, end, errors
 
 
@@ -184,3 +194,82 @@ def neighbourhood_incidents(request: HttpRequest, force: str, code: str) -> Http
             "more": total - len(shown),
         },
     )
+
+
+def _layer_counts(request: HttpRequest) -> tuple[layers.LayerCounts | None, list[str], Force]:
+    """The force's counts as the query string asks (``force``, ``layer``, ``from``, ``to``,
+    ``category``); a parameter that cannot be read is named and its default used."""
+    force = force_for(request.user, Action.VIEW_DASHBOARD, request.GET.get("force", ""))
+    errors: list[str] = []
+    asked = request.GET.get("layer") or layers.Layer.NEIGHBOURHOOD
+    try:
+        layer = layers.Layer(asked)
+    except ValueError:
+        layer = layers.Layer.NEIGHBOURHOOD
+        choices = ", ".join(layer.value for layer in layers.Layer)
+        errors.append(f"'layer' must be one of {choices}; showing neighbourhoods instead.")
+    category = request.GET.get("category") or categories.ALL_CRIME
+    if category not in categories.CATEGORY_NAMES:
+        errors.append(f"'category' {category!r} is not a police.uk category; showing all crime.")
+        category = categories.ALL_CRIME
+    start, end, wrong = _month_range(request, layers.latest_month(force))
+    errors += wrong
+    if start is None or end is None:
+        return None, errors, force
+    return layers.crime_by_layer(force, layer, start, end, category), errors, force
+
+
+@staff_view
+def force_crime(request: HttpRequest) -> HttpResponse:
+    counts, errors, force = _layer_counts(request)
+    return render(
+        request,
+        "crime/staff_force_crime.html",
+        {
+            "force": force,
+            "counts": counts,
+            "errors": errors,
+            "layers": list(layers.Layer),
+            "categories": [
+                (categories.ALL_CRIME, "All crime"),
+                *categories.CATEGORIES,
+            ],
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+@staff_view
+def force_crime_csv(request: HttpRequest) -> HttpResponse:
+    counts, _, force = _layer_counts(request)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    if counts is None:
+        name = f"{force.pk}-crime-none.csv"
+    else:
+        name = (
+            f"{force.pk}-crime-by-{counts.layer.value}-{counts.category}-"
+            f"{counts.start:%Y-%m}-to-{counts.end:%Y-%m}.csv"
+        )
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    writer = csv.writer(response)
+    writer.writerow(
+        ["layer", "code", "name", "crimes", "anti-social behaviour", "population", "per 1,000"]
+    )
+    if counts is None:
+        return response
+    for area in counts.areas:
+        rate = area.per_thousand
+        writer.writerow(
+            [
+                counts.layer.value,
+                area.code,
+                _safe(area.name),
+                area.crimes,
+                area.asb,
+                area.population if area.population is not None else "",
+                f"{rate:.2f}" if rate is not None else "",
+            ]
+        )
+    for reason, n in counts.unassigned_rows:
+        writer.writerow([counts.layer.value, "", f"unassigned: {reason}", n, "", "", ""])
+    return response

@@ -35,6 +35,7 @@ import numpy.typing as npt
 import shapely
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
+from django.core.files.base import ContentFile
 from django.db import connection, models, transaction
 from django.utils.text import slugify
 from pyproj import Transformer
@@ -45,6 +46,7 @@ from ourpatch.accounts.models import PartnerAgency, StaffProfile, StaffRole
 from ourpatch.crime.imports import import_police_uk
 from ourpatch.crime.models import Crime, MapPoint
 from ourpatch.demo.names import Person, email_local_part, invent_person, place_of
+from ourpatch.demo.portraits import portrait_alt, portrait_filename, portrait_png
 from ourpatch.geography.models import (
     LSOA,
     MSOA,
@@ -94,6 +96,9 @@ STRETCHED_DISTRICTS = ("Leeds", "Bradford", "Kirklees")
 SPAN_MIN, SPAN_MAX = 8, 12  # seed 14.3: 1:8 to 1:12 is effective
 STALE_MEMBERS = 12
 STALE_NEIGHBOURHOODS = 4
+# Members with no photo yet, so the Pledge's item 2 is seen both met and breached: the
+# newest starters, and the local members of a few teams that have not sent theirs in.
+WITHOUT_PORTRAIT_SHARE = 0.04
 # The demo sign-ins' sergeant, constable and PCSO work in this sector
 SIGN_IN_DISTRICT, SIGN_IN_SECTOR = "Leeds", 1
 
@@ -380,6 +385,7 @@ class MemberPlan:
     bio: str = ""
     start_date: dt.date = AREAS_VALID_FROM
     last_confirmed: dt.datetime = CONFIRMED_AT
+    portrait: bool = True  # a drawn portrait as the member's photo
 
 
 @dataclass
@@ -844,6 +850,43 @@ def plan_accounts(
     ]
 
 
+# Roles that serve one neighbourhood (the others cover a sector or more)
+LOCAL_ROLES = (Role.CONSTABLE, Role.PCSO, Role.SPECIAL, Role.VOLUNTEER)
+
+
+def plan_missing_portraits(members: list[MemberPlan], accounts: list[AccountPlan]) -> None:
+    """Leave WITHOUT_PORTRAIT_SHARE of the members without a photo: half of them the newest
+    local starters (not photographed yet), the rest every local member of a few teams
+    scattered across the force. Sign-ins and their neighbourhoods keep every photo.
+
+    Its own random stream (seed + 2): the people invented before are unchanged."""
+    budget = round(WITHOUT_PORTRAIT_SHARE * len(members))
+    signed_in = {a.member.collar_number for a in accounts if a.member is not None}
+    their_patches = {
+        code for m in members if m.collar_number in signed_in for code in m.neighbourhood_codes
+    }
+    local = [
+        m
+        for m in members
+        if m.role in LOCAL_ROLES and not their_patches & set(m.neighbourhood_codes)
+    ]
+    newest = sorted(local, key=lambda m: (m.start_date, m.collar_number), reverse=True)
+    for plan in newest[: budget // 2]:
+        plan.portrait = False
+    teams: dict[str, list[MemberPlan]] = defaultdict(list)
+    for plan in local:
+        teams[plan.neighbourhood_codes[0]].append(plan)
+    codes = sorted(teams)
+    random.Random(SEED + 2).shuffle(codes)
+    missing = budget // 2
+    for code in codes:
+        if missing >= budget:
+            break
+        for plan in teams[code]:
+            missing += plan.portrait
+            plan.portrait = False
+
+
 def plan_demo(
     progress: Progress, known_boundaries: dict[str, BaseGeometry] | None = None
 ) -> DemoPlan:
@@ -867,6 +910,7 @@ def plan_demo(
     progress(f"inventing the teams (seed {SEED})")
     sectors, members = plan_teams(districts, neighbourhoods, postcodes)
     accounts = plan_accounts(random.Random(SEED + 1), sectors, members)
+    plan_missing_portraits(members, accounts)
     return DemoPlan(
         districts,
         lsoas,
@@ -900,6 +944,7 @@ KINDS = (
     "postcodes",
     "bases",
     "team members",
+    "team photos",
     "partner agencies",
     "accounts",
     "crimes",
@@ -1233,6 +1278,49 @@ def _sync_teams(
     return member_ids
 
 
+def _sync_portraits(
+    members: Sequence[MemberPlan], force: Force, counts: dict[str, KindCount]
+) -> None:
+    """A drawn portrait, saved as the member's photo, for each member planned with one who
+    has neither a photo nor a photo description: new members, and those of a demo built
+    before portraits were drawn. A photo removed while demonstrating normally keeps its
+    description, so it stays removed.
+
+    One file per member, as an upload would be (removing a photo deletes its file). A file
+    already there under the portrait's name (from a database built before into the same
+    data directory) is the same drawing, so it is used, not written again."""
+    field = TeamMember._meta.get_field("photo")
+    storage = field.storage
+    wanted = {m.collar_number for m in members if m.portrait}
+    # Never a file another member shows (a collar number reused by hand): lowest id first
+    taken = set(TeamMember.objects.exclude(photo="").values_list("photo", flat=True))
+    todo: list[TeamMember] = []
+    for member in force.team_members.filter(photo="", photo_alt="").order_by("pk"):
+        collar = member.collar_number
+        if collar not in wanted:
+            continue
+        name = field.generate_filename(member, portrait_filename(collar))
+        if name in taken:
+            continue
+        taken.add(name)
+        if not storage.exists(name):
+            name = storage.save(name, ContentFile(portrait_png(collar, Role(member.role))))
+        member.photo.name = name
+        # Its name and role now, should they have been changed while demonstrating
+        member.photo_alt = portrait_alt(member.name, Role(member.role))
+        todo.append(member)
+    # One plain UPDATE per row: bulk_update's CASE over a thousand rows takes half a second
+    meta = TeamMember._meta
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {quote(meta.db_table)} SET {quote(field.column)} = %s, "  # noqa: S608
+            f"{quote(meta.get_field('photo_alt').column)} = %s WHERE {quote(meta.pk.column)} = %s",
+            [(m.photo.name, m.photo_alt, m.pk) for m in todo],
+        )
+    counts["team photos"] = KindCount(len(todo), force.team_members.exclude(photo="").count())
+
+
 def _member_ids(force: Force) -> dict[str, int]:
     ids: dict[str, int] = {}
     # Lowest id first, should a collar number have been reused by hand
@@ -1390,6 +1478,7 @@ def build_demo(progress: Progress | None = None) -> DemoReport:
         bcu_ids, neighbourhood_ids = _sync_geography(plan, force, counts)
         _sync_postcodes(plan, neighbourhood_ids, counts)
         member_ids = _sync_teams(plan, force, neighbourhood_ids, counts)
+        _sync_portraits(plan.members, force, counts)
         _sync_accounts(plan, force, bcu_ids, neighbourhood_ids, member_ids, counts)
     _sync_crime(say, counts)
     _sync_survey(say, force, counts)

@@ -16,6 +16,7 @@ from ourpatch.geography.models import (
     Neighbourhood,
     NeighbourhoodBoundary,
     Postcode,
+    Ward,
 )
 
 
@@ -44,6 +45,15 @@ class LocalAuthorityFactory(factory.django.DjangoModelFactory):
 
     code = factory.Sequence(lambda n: f"E08{n:06d}")
     name = factory.Sequence(lambda n: f"Borough {n}")
+
+
+class WardFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Ward
+
+    code = factory.Sequence(lambda n: f"E05{n:06d}")
+    name = factory.Sequence(lambda n: f"Ward {n}")
+    local_authority = factory.SubFactory(LocalAuthorityFactory)
 
 
 class MSOAFactory(factory.django.DjangoModelFactory):

@@ -160,6 +160,9 @@ class _Bad(ValueError):
 
 
 def _size_text(size: int) -> str:
+    if size < MB // 10:
+        # small sizes in bytes: "0.1 MB; the limit is 0.1 MB" would tell no one anything
+        return f"{size:,} bytes"
     megabytes = size / MB
     if megabytes >= 10:
         return f"{math.ceil(megabytes)} MB"
@@ -171,6 +174,13 @@ def _check_size(path: Path, label: str, max_bytes: int) -> None:
     size = path.stat().st_size
     if size > max_bytes:
         raise _Bad(f"{label}: file is {_size_text(size)}; the limit is {_size_text(max_bytes)}")
+
+
+def check_file(path: Path, label: str, max_bytes: int) -> None:
+    """Refuse a path that is not a file, or a file over the limit, before reading any of it."""
+    if not path.is_file():
+        raise _Bad(f"{label}: no such file")
+    _check_size(path, label, max_bytes)
 
 
 def _in_britain(lng: float, lat: float) -> bool:
@@ -793,9 +803,7 @@ def import_postcodes(
     name = label or path.name
     report = ImportReport("postcodes", label or str(path), commit)
     try:
-        if not path.is_file():
-            raise _Bad(f"{name}: no such file")
-        _check_size(path, name, max_bytes)
+        check_file(path, name, max_bytes)
     except _Bad as bad:
         report.problem(str(bad))
         report.rejected += 1

@@ -1,8 +1,11 @@
 """Explaining a Pledge breach: "if we fail … we will always explain why".
 
-An explanation is attached to one breaching record and published beside the figure, so it
-must not identify anyone: text with an email address, a telephone number, a postcode, a
-house number and street, or a titled name ("Mrs Patel") is refused, saying what was found.
+An explanation is attached to one breaching record and published beside the figure. The
+team of the record's neighbourhood explains it; a record placed in no neighbourhood (a call
+from outside every boundary) is explained by the force's administrator or a commander.
+Explanations are public, so they must not identify anyone: text with an email address, a
+telephone number, a postcode, a house number and street, or a titled name ("Mrs Patel")
+is refused, saying what was found.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ourpatch.accounts.permissions import Action, can
-from ourpatch.geography.models import Neighbourhood
+from ourpatch.geography.models import Force, Neighbourhood
 from ourpatch.pledge.clocks import month_start
 from ourpatch.pledge.models import Explanation
 from ourpatch.pledge.rules import BY_ITEM, Breach, make_scope
@@ -75,41 +78,59 @@ def check_text(text: str) -> str:
 
 
 def find_breach(
-    neighbourhood: Neighbourhood, item: int, month: dt.date, record_key: str, now: dt.datetime
+    place: Neighbourhood | Force, item: int, month: dt.date, record_key: str, now: dt.datetime
 ) -> Breach | None:
-    """The breach named by ``record_key``, if the record still misses its standard."""
+    """The breach named by ``record_key``, if the record still misses its standard: in the
+    neighbourhood, or, for a force, placed in no neighbourhood of it."""
     rule = BY_ITEM.get(item)
     if rule is None:
         return None
-    scope = make_scope(
-        neighbourhood.force, [month_start(month)], neighbourhood_ids=[neighbourhood.pk], now=now
-    )
-    return next((b for b in rule.breaches(scope) if b.record_key == record_key), None)
+    months = [month_start(month)]
+    if isinstance(place, Neighbourhood):
+        scope = make_scope(place.force, months, neighbourhood_ids=[place.pk], now=now)
+        found = rule.breaches(scope)
+    else:
+        found = [
+            b
+            for b in rule.breaches(make_scope(place, months, now=now))
+            if b.neighbourhood_id is None
+        ]
+    return next((b for b in found if b.record_key == record_key), None)
+
+
+def place_name(place: Neighbourhood | Force) -> str:
+    return place.name if isinstance(place, Neighbourhood) else f"no neighbourhood of {place.name}"
 
 
 @transaction.atomic
 def explain_breach(
     user: AbstractBaseUser | AnonymousUser,
-    neighbourhood: Neighbourhood,
+    place: Neighbourhood | Force,
     item: int,
     month: dt.date,
     record_key: str,
     text: str,
     now: dt.datetime | None = None,
 ) -> Explanation:
-    """Attach (or replace) the public explanation of one breach in ``neighbourhood``."""
-    if not can(user, Action.EXPLAIN_BREACH, neighbourhood):
-        raise ExplanationRefused("you may not explain breaches in this neighbourhood")
+    """Attach (or replace) the public explanation of one breach in a neighbourhood, or of
+    one placed in no neighbourhood of a force (``place`` the force)."""
+    if not can(user, Action.EXPLAIN_BREACH, place):
+        raise ExplanationRefused(
+            "you may not explain breaches in this neighbourhood"
+            if isinstance(place, Neighbourhood)
+            else "you may not explain this force's breaches placed in no neighbourhood"
+        )
     now = now or timezone.now()
     published = check_text(text)
-    breach = find_breach(neighbourhood, item, month, record_key, now)
+    breach = find_breach(place, item, month, record_key, now)
     if breach is None:
         raise ExplanationRefused(
-            f"{record_key} is not a breach of Pledge item {item} in {neighbourhood.name} "
+            f"{record_key} is not a breach of Pledge item {item} in {place_name(place)} "
             f"in {month:%B %Y}"
         )
+    neighbourhood = place if isinstance(place, Neighbourhood) else None
     explanation, _ = Explanation.objects.update_or_create(
-        force=neighbourhood.force,
+        force=place if isinstance(place, Force) else place.force,
         item=item,
         record_key=record_key,
         defaults={

@@ -9,19 +9,29 @@ recomputed from the sums (never averaged), so a small neighbourhood weighs what 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
+import functools
+import hashlib
+import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 
+import numpy as np
+import numpy.typing as npt
+from django.conf import settings
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 
 from ourpatch.geography.models import Force, Neighbourhood
 from ourpatch.pledge.clocks import LONDON, month_bounds, month_start, months_ending
+from ourpatch.pledge.inputs import input_version
 from ourpatch.pledge.models import Explanation, PledgeStandards
 from ourpatch.pledge.rules import (
     RULES,
@@ -33,7 +43,7 @@ from ourpatch.pledge.rules import (
     make_scope,
 )
 
-Level = Literal["force", "bcu", "neighbourhood"]
+Level = Literal["force", "bcu", "neighbourhood", "unplaced"]
 
 
 @dataclass(frozen=True)
@@ -46,22 +56,64 @@ class Unit:
 
 @dataclass
 class ItemFigures:
-    """One rule's tallies for every unit, month by month (oldest first)."""
+    """One rule's tallies for every unit, month by month (oldest first).
+
+    Held as arrays, a row per unit and a column per month, not as a Tally per cell: a
+    force-year is some 30,000 cells, which as objects cost more to make, and to keep in the
+    cache, than the figures themselves. A Tally is made for each cell a page shows.
+    """
 
     rule: Rule
     standard: str
     months: tuple[dt.date, ...]
-    by_unit: dict[Unit, list[Tally]] = field(default_factory=dict)
+    rows: dict[Unit, int]
+    counted: npt.NDArray[np.int64]  # [row, month]
+    met: npt.NDArray[np.int64]
+    share_num: npt.NDArray[np.float64]
+    share_den: npt.NDArray[np.float64]
+    reasons: tuple[str, ...]  # why records were excluded
+    # the excluded records: one entry per (row, month, reason) with any, and how many
+    excluded_at: npt.NDArray[np.int64]  # [entry, (row, month, reason)]
+    excluded_n: npt.NDArray[np.int64]
+
+    def _excluded(self, row: int) -> list[Counter[str]]:
+        out: list[Counter[str]] = [Counter() for _ in self.months]
+        mine = self.excluded_at[:, 0] == row
+        for (_, m, r), n in zip(
+            self.excluded_at[mine].tolist(), self.excluded_n[mine].tolist(), strict=True
+        ):
+            out[m][self.reasons[r]] += n
+        return out
+
+    def tallies(self, unit: Unit) -> list[Tally]:
+        """The unit's tally for each month (all empty for a unit not measured)."""
+        row = self.rows.get(unit)
+        if row is None:
+            return [Tally() for _ in self.months]
+        return [
+            Tally(c, m, excluded, num, den)
+            for c, m, excluded, num, den in zip(
+                self.counted[row].tolist(),
+                self.met[row].tolist(),
+                self._excluded(row),
+                self.share_num[row].tolist(),
+                self.share_den[row].tolist(),
+                strict=True,
+            )
+        ]
+
+    @property
+    def by_unit(self) -> dict[Unit, list[Tally]]:
+        return {unit: self.tallies(unit) for unit in self.rows}
 
     def month(self, unit: Unit, month: dt.date) -> Tally:
-        tallies = self.by_unit.get(unit)
-        if tallies is None or month not in self.months:
+        if unit not in self.rows or month not in self.months:
             return Tally()
-        return tallies[self.months.index(month)]
+        return self.tallies(unit)[self.months.index(month)]
 
     def total(self, unit: Unit) -> Tally:
         out = Tally()
-        for tally in self.by_unit.get(unit, []):
+        for tally in self.tallies(unit):
             out.add(tally)
         return out
 
@@ -74,8 +126,13 @@ class Measures:
     neighbourhoods: list[Unit]
     bcu_of: dict[int, int | None]  # neighbourhood id → command unit id
     items: dict[int, ItemFigures]
+    # the records placed in no neighbourhood (counted for the force alone): a call from
+    # outside every boundary, a victim whose address was not placed
+    unplaced: Unit | None = None
 
     def unit(self, level: Level, id: str | int) -> Unit | None:
+        if level == "unplaced":
+            return self.unplaced
         pool = {"force": [self.force_unit], "bcu": self.bcus, "neighbourhood": self.neighbourhoods}
         return next((u for u in pool[level] if u.id == id), None)
 
@@ -185,6 +242,7 @@ def measure(scope: Scope, rules: Sequence[Rule] = RULES, workers: int = PARALLEL
         hood_rows = hood_rows.filter(pk__in=sorted(scope.neighbourhood_ids))
     hoods = list(hood_rows.order_by("name"))
     force_unit = Unit("force", scope.force.pk, scope.force.pk, scope.force.name)
+    unplaced = Unit("unplaced", scope.force.pk, "", "In no neighbourhood")
     bcu_units: dict[int, Unit] = {}
     hood_units: dict[int, Unit] = {}
     bcu_of: dict[int, int | None] = {}
@@ -193,37 +251,172 @@ def measure(scope: Scope, rules: Sequence[Rule] = RULES, workers: int = PARALLEL
         bcu_of[hood.pk] = hood.bcu_id
         if hood.bcu is not None and hood.bcu_id not in bcu_units:
             bcu_units[hood.bcu.pk] = Unit("bcu", hood.bcu.pk, hood.bcu.code, hood.bcu.name)
-    months = len(scope.months)
-    items: dict[int, ItemFigures] = {}
+    bcus = sorted(bcu_units.values(), key=lambda u: u.name)
+    neighbourhoods = sorted(hood_units.values(), key=lambda u: u.name)
+    rows = {u: k for k, u in enumerate([force_unit, unplaced, *bcus, *neighbourhoods])}
+    # where a neighbourhood's tally is added: the force, the neighbourhood, its command unit
+    # (a record in a neighbourhood outside the scope counts for the force alone)
+    targets: dict[int | None, tuple[int, ...]] = {None: (rows[force_unit], rows[unplaced])}
+    for hood_id, u in hood_units.items():
+        bcu_id = bcu_of[hood_id]
+        in_bcu = () if bcu_id is None else (rows[bcu_units[bcu_id]],)
+        targets[hood_id] = (rows[force_unit], rows[u], *in_bcu)
     computed = _all_tallies(scope, rules, workers)
+    quarantined = quarantined_calls(scope) if any(r.item in (5, 6) for r in rules) else {}
+    items: dict[int, ItemFigures] = {}
     for rule in rules:
-        figures = ItemFigures(rule, rule.standard(scope.standards), scope.months)
-        blank = {u: [Tally() for _ in range(months)] for u in [force_unit, *bcu_units.values()]}
-        blank.update({u: [Tally() for _ in range(months)] for u in hood_units.values()})
-        figures.by_unit = blank
         tallies = computed[rule.item]
         if rule.item in (5, 6):
-            for key, reasons in quarantined_calls(scope).items():
+            for key, reasons in quarantined.items():
                 tallies.setdefault(key, Tally()).excluded.update(reasons)
-        for (hood_id, m), tally in tallies.items():
-            if m is None:
-                continue  # outside the months (cannot happen: the rules filter by range)
-            figures.by_unit[force_unit][m].add(tally)
-            if hood_id is None or hood_id not in hood_units:
-                continue
-            figures.by_unit[hood_units[hood_id]][m].add(tally)
-            bcu_id = bcu_of.get(hood_id)
-            if bcu_id is not None:
-                figures.by_unit[bcu_units[bcu_id]][m].add(tally)
-        items[rule.item] = figures
+        items[rule.item] = _figures(rule, scope, rows, targets, tallies)
     return Measures(
         scope=scope,
         force_unit=force_unit,
-        bcus=sorted(bcu_units.values(), key=lambda u: u.name),
-        neighbourhoods=sorted(hood_units.values(), key=lambda u: u.name),
+        bcus=bcus,
+        neighbourhoods=neighbourhoods,
         bcu_of=bcu_of,
         items=items,
+        unplaced=unplaced if scope.neighbourhood_ids is None else None,
     )
+
+
+def _figures(
+    rule: Rule,
+    scope: Scope,
+    rows: dict[Unit, int],
+    targets: dict[int | None, tuple[int, ...]],
+    tallies: dict[tuple[int | None, int], Tally],
+) -> ItemFigures:
+    """The neighbourhoods' tallies summed into every unit's, as arrays (unit × month)."""
+    force_only = targets[None][:1]
+    at_row: list[int] = []
+    at_month: list[int] = []
+    values: list[tuple[int, int, float, float]] = []
+    reasons: dict[str, int] = {}
+    excluded: list[tuple[int, int, int, int]] = []  # row, month, reason, n
+    for (hood_id, m), tally in tallies.items():
+        if m is None:
+            continue  # outside the months (cannot happen: the rules filter by range)
+        where = targets.get(hood_id, force_only)
+        for row in where:
+            at_row.append(row)
+            at_month.append(m)
+            values.append((tally.counted, tally.met, tally.share_num, tally.share_den))
+            for why, n in tally.excluded.items():
+                excluded.append((row, m, reasons.setdefault(why, len(reasons)), n))
+    shape = (len(rows), len(scope.months))
+    index = (np.array(at_row, dtype=np.int64), np.array(at_month, dtype=np.int64))
+    counted, met = np.zeros(shape, dtype=np.int64), np.zeros(shape, dtype=np.int64)
+    num, den = np.zeros(shape), np.zeros(shape)
+    if values:
+        columns = list(zip(*values, strict=True))
+        np.add.at(counted, index, np.array(columns[0], dtype=np.int64))
+        np.add.at(met, index, np.array(columns[1], dtype=np.int64))
+        np.add.at(num, index, np.array(columns[2], dtype=np.float64))
+        np.add.at(den, index, np.array(columns[3], dtype=np.float64))
+    # the same (row, month, reason) from several neighbourhoods: summed into one entry
+    cells: Counter[tuple[int, int, int]] = Counter()
+    for row, m, r, n in excluded:
+        cells[(row, m, r)] += n
+    return ItemFigures(
+        rule=rule,
+        standard=rule.standard(scope.standards),
+        months=scope.months,
+        rows=rows,
+        counted=counted,
+        met=met,
+        share_num=num,
+        share_den=den,
+        reasons=tuple(reasons),
+        excluded_at=np.array(list(cells), dtype=np.int64).reshape(-1, 3),
+        excluded_n=np.array(list(cells.values()), dtype=np.int64),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# The same, kept: a page asks again and gets the figures back while their inputs are unchanged
+
+
+@dataclass
+class CacheCounts:
+    """How often cached_measure computed the figures and how often it reused them (per
+    process), for tests and for anyone wondering whether the cache works."""
+
+    computed: int = 0
+    reused: int = 0
+
+
+CACHE_COUNTS = CacheCounts()
+# Kept this long at most; an entry is reused only while its inputs and clocks say so
+CACHE_SECONDS = 6 * 3600
+
+
+@dataclass(frozen=True)
+class _Kept:
+    measures: Measures
+    computed_at: dt.datetime  # the scope's "now"
+    # the first instant the figures may change with no record changed (None: never)
+    changes_at: dt.datetime | None
+
+    def holds_at(self, now: dt.datetime) -> bool:
+        return self.computed_at <= now and (self.changes_at is None or now < self.changes_at)
+
+
+def figures_change_at(scope: Scope, rules: Sequence[Rule] = RULES) -> dt.datetime | None:
+    """The first instant after ``scope.now`` at which a figure over ``scope`` may change
+    with no record changed: a reply's clock running out, a day or a month ending."""
+    return min((t for rule in rules if (t := rule.changes_at(scope)) is not None), default=None)
+
+
+@functools.cache
+def _code_version() -> str:
+    """The rules' own code, so that a shared cache never serves figures an older version of
+    them computed."""
+    from ourpatch.calls import exclusions
+    from ourpatch.pledge import clocks, rules
+
+    digest = hashlib.sha256()
+    for module in (rules, clocks, exclusions, sys.modules[__name__]):
+        digest.update(Path(module.__file__ or "").read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _cache_key(scope: Scope, version: tuple[tuple[str, int], ...]) -> str:
+    standards = [
+        (f.attname, getattr(scope.standards, f.attname))
+        for f in PledgeStandards._meta.concrete_fields
+        if not f.primary_key
+    ]
+    hoods = None if scope.neighbourhood_ids is None else sorted(scope.neighbourhood_ids)
+    stale_days = getattr(settings, "OURPATCH_STALE_AFTER_DAYS", 90)
+    parts = (_code_version(), scope.force.pk, scope.months, hoods, standards, stale_days, version)
+    return "pledge-measures:" + hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+def cached_measure(scope: Scope) -> Measures:
+    """Every Pledge rule over ``scope``, as :func:`measure`, reused while nothing it was
+    computed from has changed: no input table (pledge.inputs), not the force's standards,
+    and no clock run out or day ended since (``figures_change_at``).
+
+    Kept in Django's default cache. With no CACHES setting that is local memory, one per
+    process: each web worker computes the figures once per change of the data.
+    """
+    version = input_version(connection)
+    if version is None:
+        CACHE_COUNTS.computed += 1
+        return measure(scope)
+    key = _cache_key(scope, version)
+    kept = cache.get(key)
+    if isinstance(kept, _Kept) and kept.holds_at(scope.now):
+        CACHE_COUNTS.reused += 1
+        return dataclasses.replace(kept.measures, scope=scope)
+    # the version was read first: data committed while measuring makes a newer version, so
+    # an entry holding some of it is never found again
+    measures = measure(scope)
+    CACHE_COUNTS.computed += 1
+    cache.set(key, _Kept(measures, scope.now, figures_change_at(scope)), CACHE_SECONDS)
+    return measures
 
 
 # --------------------------------------------------------------------------------------------
@@ -283,7 +476,7 @@ def _scorecard(
         now=now,
         standards=standards,
     )
-    measures = measure(scope)
+    measures = cached_measure(scope)
     unit = (
         measures.force_unit
         if neighbourhood is None
@@ -317,7 +510,7 @@ def _scorecard(
                 standard=figures.standard,
                 this_month=figures.month(unit, months[-1]),
                 last_12_months=figures.total(unit),
-                trend=list(zip(months, figures.by_unit[unit], strict=True)),
+                trend=list(zip(months, figures.tallies(unit), strict=True)),
                 explanations=by_item.get(item, []),
                 explained=explained[item],
             )

@@ -116,3 +116,14 @@ class BreachFlag(models.Model):
 
     def __str__(self) -> str:
         return f"Flag: item {self.item} {self.record_key}"
+
+
+class InputVersion(models.Model):
+    """The version of one table the Pledge figures are computed from: a fresh token written
+    by a database trigger whenever the table changes (see pledge.inputs). Never edit it."""
+
+    table_name = models.CharField(max_length=63, primary_key=True)
+    version = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.table_name}: {self.version}"

@@ -1,12 +1,14 @@
 """The measurable Policing Pledge items (2 to 10), one typed rule each.
 
-Every rule answers two questions over a :class:`Scope` (a force, some consecutive
+Every rule answers three questions over a :class:`Scope` (a force, some consecutive
 Europe/London months, optionally some of its neighbourhoods):
 
 - ``tallies``: per neighbourhood (``None`` for records placed in none) and month, how many
   records were counted, how many met the standard, and how many were excluded and why;
 - ``breaches``: the records that missed it, each named by a key that identifies no one
-  ("call:C0001234", "message:M-ABCD2345").
+  ("call:C0001234", "message:M-ABCD2345");
+- ``changes_at``: when time alone next changes those figures (a reply's clock running out,
+  a day ending), so that figures kept for reuse are never shown once they no longer hold.
 
 Both are computed in the database from one set of conditions per rule, so the list of
 breaches always agrees with the figure. Grouped aggregates select only the records'
@@ -37,6 +39,7 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
+    Min,
     OuterRef,
     Q,
     Sum,
@@ -253,6 +256,12 @@ class Rule(Protocol):
 
     def breaches(self, scope: Scope) -> list[Breach]: ...
 
+    def changes_at(self, scope: Scope) -> dt.datetime | None:
+        """The first instant after ``scope.now`` at which this rule's figures over ``scope``
+        may change though no record has: a clock running out, a day or a month ending.
+        None: not until a record changes."""
+        ...
+
 
 # --------------------------------------------------------------------------------------------
 # Record rules: one row per call, message, appointment or expression of dissatisfaction
@@ -265,6 +274,24 @@ class Conditions:
     # something missing beside a record still counted (an appointment the call says was
     # made but which was never recorded): shown among the exclusions, n unchanged
     missing: list[tuple[str, Q]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Clock:
+    """A record waiting for something (a reply, an acknowledgement) within the standard's
+    time: not yet judged, so excluded while it runs; it runs out ``limit`` after the
+    record's time, and the record then counts as a breach until ``done_field`` is set."""
+
+    done_field: str
+    limit: Callable[[PledgeStandards], dt.timedelta]
+
+    def running(self, scope: Scope, time_field: str) -> Q:
+        return Q(
+            **{
+                f"{self.done_field}__isnull": True,
+                f"{time_field}__gt": scope.now - self.limit(scope.standards),
+            }
+        )
 
 
 @dataclass(frozen=True)
@@ -283,8 +310,9 @@ class Source:
     detail_fields: tuple[str, ...]  # operational values (and annotations) the detail needs
     detail: Callable[[Scope, dict[str, Any]], str]
     record_type: str = ""  # set where the record holds personal data and has a staff page
+    clock: Clock | None = None  # where a record's clock may still be running
 
-    def queryset(self, scope: Scope) -> models.QuerySet[Any]:
+    def records(self, scope: Scope) -> models.QuerySet[Any]:
         time = self.time_field
         hood = f"{self.hood_field}_id"
         qs = self.model._default_manager.filter(
@@ -294,7 +322,21 @@ class Source:
         )
         if scope.neighbourhood_ids is not None:
             qs = qs.filter(**{f"{hood}__in": sorted(scope.neighbourhood_ids)})
-        return qs.annotate(**self.annotate(scope))
+        return qs
+
+    def queryset(self, scope: Scope) -> models.QuerySet[Any]:
+        return self.records(scope).annotate(**self.annotate(scope))
+
+    def clock_runs_out(self, scope: Scope) -> dt.datetime | None:
+        """When the first clock still running in ``scope`` runs out (None: none is)."""
+        if self.clock is None:
+            return None
+        first = (
+            self.records(scope)
+            .filter(self.clock.running(scope, self.time_field))
+            .aggregate(first=Min(self.time_field))["first"]
+        )
+        return None if first is None else first + self.clock.limit(scope.standards)
 
     def tallies(self, scope: Scope) -> dict[Key, Tally]:
         return tally_together([(0, self)], scope)[0]
@@ -469,6 +511,11 @@ class RecordRule:
             found.extend(source.breaches(scope, self.item))
         return sorted(found, key=lambda b: (b.occurred_at, b.record_key))
 
+    def changes_at(self, scope: Scope) -> dt.datetime | None:
+        # only a running clock makes a record's figure change with time
+        ends = [t for source in self.sources() if (t := source.clock_runs_out(scope)) is not None]
+        return min(ends, default=None)
+
 
 def _seconds(ms: int | None) -> str:
     if ms is None:
@@ -507,8 +554,12 @@ class MessagesAnswered(RecordRule):
         def limit(scope: Scope) -> int:
             return scope.standards.message_answer_hours * MS_PER_HOUR
 
+        clock = Clock(
+            "first_response_at",
+            lambda standards: dt.timedelta(hours=standards.message_answer_hours),
+        )
+
         def conditions(scope: Scope) -> Conditions:
-            still_open = scope.now - dt.timedelta(milliseconds=limit(scope))
             return Conditions(
                 excluded=[
                     (
@@ -518,7 +569,7 @@ class MessagesAnswered(RecordRule):
                     (
                         f"awaiting a reply, still within {scope.standards.message_answer_hours} "
                         "hours",
-                        Q(first_response_at__isnull=True, received_at__gt=still_open),
+                        clock.running(scope, "received_at"),
                     ),
                 ],
                 breach=Q(first_response_at__isnull=True) | Q(_wait__gt=limit(scope)),
@@ -543,6 +594,7 @@ class MessagesAnswered(RecordRule):
                 detail_fields=("first_response_at", "_wait"),
                 detail=detail,
                 record_type="contact.message",
+                clock=clock,
             )
         ]
 
@@ -822,9 +874,13 @@ class DissatisfactionAcknowledged(RecordRule):
         )
 
     def sources(self) -> list[Source]:
+        clock = Clock(
+            "acknowledged_at",
+            lambda standards: dt.timedelta(hours=standards.dissatisfaction_ack_hours),
+        )
+
         def conditions(scope: Scope) -> Conditions:
             hours = scope.standards.dissatisfaction_ack_hours
-            still_open = scope.now - dt.timedelta(hours=hours)
             return Conditions(
                 excluded=[
                     (
@@ -833,7 +889,7 @@ class DissatisfactionAcknowledged(RecordRule):
                     ),
                     (
                         f"awaiting acknowledgement, still within {hours} hours",
-                        Q(acknowledged_at__isnull=True, received_at__gt=still_open),
+                        clock.running(scope, "received_at"),
                     ),
                 ],
                 breach=Q(acknowledged_at__isnull=True) | Q(_wait__gt=hours * MS_PER_HOUR),
@@ -858,6 +914,7 @@ class DissatisfactionAcknowledged(RecordRule):
                 detail_fields=("acknowledged_at", "_wait"),
                 detail=detail,
                 record_type="dissatisfaction.dissatisfaction",
+                clock=clock,
             )
         ]
 
@@ -876,6 +933,9 @@ class _Owed:
     due: npt.NDArray[np.int64]  # ms since 1970
     given: npt.NDArray[np.float64]  # ms since 1970; NaN: not given yet
     frequency: npt.NDArray[np.int64]
+    # the first update, owed in the scope's months, that falls overdue after scope.now
+    # (ms since 1970): it then counts as a breach though nothing was recorded
+    next_overdue: int | None = None
 
 
 class VictimUpdates:
@@ -961,7 +1021,14 @@ class VictimUpdates:
         if len(rows):
             np.maximum.at(last, which, given)
         open_due = last + allowed
-        still_owed = (open_due < epoch_ms(scope.now)) & ~(ended <= open_due)
+        now = epoch_ms(scope.now)
+        still_owed = (open_due < now) & ~(ended <= open_due)
+        waiting = (
+            (open_due >= now)
+            & ~(ended <= open_due)
+            & (open_due >= bounds[0])
+            & (open_due < bounds[-1])
+        )
 
         month = np.concatenate(
             [
@@ -980,7 +1047,13 @@ class VictimUpdates:
             due=np.concatenate([due, open_due])[keep],
             given=np.concatenate([given.astype(float), np.full(len(ids), np.nan)])[keep],
             frequency=frequency[agreement_of[keep]],
+            # owed once now is past it: one millisecond later, as the database counts time
+            next_overdue=int(open_due[waiting].min()) + 1 if waiting.any() else None,
         )
+
+    def changes_at(self, scope: Scope) -> dt.datetime | None:
+        overdue = self._owed(scope).next_overdue
+        return None if overdue is None else _from_ms(overdue)
 
     def tallies(self, scope: Scope) -> dict[Key, Tally]:
         owed = self._owed(scope)
@@ -1078,6 +1151,14 @@ class AreaRule:
 
     def due_at(self, month: dt.date) -> dt.datetime:
         return month_bounds(month)[1]
+
+    def changes_at(self, scope: Scope) -> dt.datetime | None:
+        # judged by the day: a month begins or ends (or its update falls due), a team
+        # member's details grow stale; once the last month is due, nothing more changes
+        if scope.now >= self.due_at(scope.months[-1]):
+            return None
+        tomorrow = scope.now.astimezone(LONDON).date() + dt.timedelta(days=1)
+        return dt.datetime.combine(tomorrow, dt.time(0), tzinfo=LONDON)
 
     def tallies(self, scope: Scope) -> dict[Key, Tally]:
         return {key: tally for key, (tally, _) in self.judge(scope).items()}

@@ -6,6 +6,7 @@ app_name = "pledge"
 
 MONTH = r"(?P<month>\d{4}-\d{2})"
 HOOD = r"^staff/pledge/(?P<force>[-\w]+)/neighbourhoods/(?P<code>[^/]+)/(?P<item>\d+)/"
+UNPLACED = r"^staff/pledge/(?P<force>[-\w]+)/no-neighbourhood/(?P<item>\d+)/"
 
 urlpatterns = [
     # public scorecards
@@ -26,4 +27,10 @@ urlpatterns = [
     ),
     re_path(HOOD + MONTH + r"/$", views.breaches, name="breaches"),
     re_path(HOOD + MONTH + r"\.csv$", views.breaches_csv, name="breaches-csv"),
+    # the records placed in no neighbourhood, counted for the force alone
+    path("staff/pledge/<slug:force>/no-neighbourhood/", views.unplaced, name="unplaced"),
+    re_path(UNPLACED + MONTH + r"/$", views.unplaced_breaches, name="unplaced-breaches"),
+    re_path(
+        UNPLACED + MONTH + r"\.csv$", views.unplaced_breaches_csv, name="unplaced-breaches-csv"
+    ),
 ]

@@ -9,14 +9,20 @@ explanations given.
 Staff (VIEW_PLEDGE on the force), drilling down force → command unit → neighbourhood → the
 breaching records of one item and month, each with its explanation form (EXPLAIN_BREACH);
 breaches show operational words only, with a link to the record where the reader may open
-it. Tables download as CSV.
+it. Tables download as CSV. A neighbourhood's own pages are also its team's (VIEW_PLEDGE on
+the neighbourhood: constables and PCSOs). Records placed in no neighbourhood have pages of
+their own, explained by the force's administrator or a commander (EXPLAIN_BREACH on the
+force).
 
 - ``/staff/pledge/`` (``?force=`` for the inspectorate), ``/staff/pledge/<force>/units/<id>/``,
   ``/staff/pledge/<force>/neighbourhoods/<code>/``,
   ``/staff/pledge/<force>/neighbourhoods/<code>/<item>/<YYYY-MM>/`` (and ``.csv``),
+  ``/staff/pledge/<force>/no-neighbourhood/``,
+  ``/staff/pledge/<force>/no-neighbourhood/<item>/<YYYY-MM>/`` (and ``.csv``),
   ``/staff/pledge/<force>/pledge.csv``
 
-``?month=YYYY-MM`` chooses the month (this month by default).
+``?month=YYYY-MM`` chooses the month (this month by default). Every page's figures come
+from ``measures.cached_measure``: computed once, then reused until their inputs change.
 """
 
 from __future__ import annotations
@@ -55,13 +61,13 @@ from ourpatch.pledge.measures import (
     Measures,
     Scorecard,
     Unit,
+    cached_measure,
     force_scorecard,
-    measure,
     neighbourhood_scorecard,
     this_month,
 )
 from ourpatch.pledge.models import Explanation
-from ourpatch.pledge.rules import BY_ITEM, Breach, Tally, make_scope
+from ourpatch.pledge.rules import BY_ITEM, Breach, Scope, Tally, make_scope
 
 # --------------------------------------------------------------------------------------------
 # Words for figures
@@ -194,6 +200,14 @@ def _force(request: HttpRequest, slug: str) -> Force:
     return force
 
 
+def _area(request: HttpRequest, slug: str, code: str) -> tuple[Force, Neighbourhood]:
+    """A neighbourhood's pages: for whoever sees its force's figures, and its own team."""
+    force = get_object_or_404(Force, pk=slug)
+    area = get_object_or_404(Neighbourhood.objects.select_related("bcu"), force=force, code=code)
+    require(request.user, Action.VIEW_PLEDGE, area)
+    return force, area
+
+
 @dataclass
 class ItemLine:
     item: int
@@ -244,7 +258,7 @@ def _staff_context(force: Force, month: dt.date) -> dict[str, Any]:
 def dashboard(request: HttpRequest) -> HttpResponse:
     force = _force_of_request(request)
     month = _month(request)
-    measures = measure(make_scope(force, months_ending(month, 12)))
+    measures = cached_measure(make_scope(force, months_ending(month, 12)))
     header, rows = _unit_table(measures, measures.bcus)
     units = [
         (reverse("pledge:unit", kwargs={"force": force.pk, "bcu": u.id}), r)
@@ -255,12 +269,21 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         for h in neighbourhoods_in_scope(request.user).filter(force=force)
         if can(request.user, Action.EXPLAIN_BREACH, h)
     ]
+    months = months_ending(month, 12)
     context = _staff_context(force, month)
     context.update(
         {
             "lines": _item_lines(measures, measures.force_unit, month),
             "header": header,
             "units": units,
+            "unplaced_missed": sum(
+                f.total(measures.unplaced).breached for f in measures.items.values()
+            )
+            if measures.unplaced
+            else 0,
+            "unplaced_explained": Explanation.objects.filter(
+                force=force, neighbourhood=None, month__gte=months[0], month__lte=months[-1]
+            ).count(),
             "forces": list(Force.objects.order_by("name"))
             if getattr(profile_of(request.user), "role", "") == StaffRole.INSPECTORATE
             else [],
@@ -276,7 +299,9 @@ def unit(request: HttpRequest, force: str, bcu: int) -> HttpResponse:
     command_unit = get_object_or_404(BasicCommandUnit, force=the_force, pk=bcu)
     month = _month(request)
     hood_ids = list(Neighbourhood.objects.filter(bcu=command_unit).values_list("pk", flat=True))
-    measures = measure(make_scope(the_force, months_ending(month, 12), neighbourhood_ids=hood_ids))
+    measures = cached_measure(
+        make_scope(the_force, months_ending(month, 12), neighbourhood_ids=hood_ids)
+    )
     the_unit = measures.unit("bcu", command_unit.pk) or Unit(
         "bcu", command_unit.pk, command_unit.code, command_unit.name
     )
@@ -299,34 +324,48 @@ def unit(request: HttpRequest, force: str, bcu: int) -> HttpResponse:
 
 @staff_view
 def neighbourhood(request: HttpRequest, force: str, code: str) -> HttpResponse:
-    the_force = _force(request, force)
-    area = get_object_or_404(
-        Neighbourhood.objects.select_related("bcu"), force=the_force, code=code
-    )
+    the_force, area = _area(request, force, code)
+    return _place_page(request, the_force, area)
+
+
+@staff_view
+def unplaced(request: HttpRequest, force: str) -> HttpResponse:
+    """The records placed in no neighbourhood: counted for the force alone."""
+    return _place_page(request, _force(request, force), None)
+
+
+def _breaches_url(
+    force: Force, area: Neighbourhood | None, item: int, month: str, csv: bool = False
+) -> str:
+    """The breaches of one item and month: in the neighbourhood, or in none (area None)."""
+    name = "pledge:breaches" if area is not None else "pledge:unplaced-breaches"
+    kwargs: dict[str, Any] = {"force": force.pk, "item": item, "month": month}
+    if area is not None:
+        kwargs["code"] = area.code
+    return reverse(name + ("-csv" if csv else ""), kwargs=kwargs)
+
+
+def _place_page(request: HttpRequest, the_force: Force, area: Neighbourhood | None) -> HttpResponse:
     month = _month(request)
     months = months_ending(month, 12)
-    measures = measure(make_scope(the_force, months, neighbourhood_ids=[area.pk]))
-    the_unit = measures.unit("neighbourhood", area.pk)
+    hoods = None if area is None else [area.pk]
+    measures = cached_measure(make_scope(the_force, months, neighbourhood_ids=hoods))
+    the_unit = measures.unplaced if area is None else measures.unit("neighbourhood", area.pk)
     assert the_unit is not None
     items = []
     for item, figures in measures.items.items():
         cells = []
         for m in months:
             tally = figures.month(the_unit, m)
-            link = (
-                reverse(
-                    "pledge:breaches",
-                    kwargs={"force": force, "code": code, "item": item, "month": f"{m:%Y-%m}"},
-                )
-                if tally.breached
-                else ""
-            )
+            link = _breaches_url(the_force, area, item, f"{m:%Y-%m}") if tally.breached else ""
             cells.append({"text": _cell(tally), "link": link, "missed": tally.breached})
         items.append({"item": item, "title": figures.rule.title, "cells": cells})
     context = _staff_context(the_force, month)
     context.update(
         {
             "area": area,
+            "place": the_unit.name if area is None else area.name,
+            "force_pages": can(request.user, Action.VIEW_PLEDGE, the_force),
             "months": months,
             "items": items,
             "lines": _item_lines(measures, the_unit, month),
@@ -367,11 +406,12 @@ _RECORD_PAGES = {
 }
 
 
-def _record_link(request: HttpRequest, breach: Breach, area: Neighbourhood) -> str:
+def _record_link(request: HttpRequest, breach: Breach, area: Neighbourhood | None) -> str:
     """Where a permitted reader opens the record itself (its personal data is read there,
-    audited); "" when the reader may not, or the record has no page."""
+    audited); "" when the reader may not, or the record has no page. Permission to read
+    personal data is by neighbourhood: a record in none has no link."""
     page = _RECORD_PAGES.get(breach.record_type)
-    if page is None:
+    if page is None or area is None:
         return ""
     name, argument, part, action = page
     if not can(request.user, action, area):
@@ -383,37 +423,49 @@ def _record_link(request: HttpRequest, breach: Breach, area: Neighbourhood) -> s
         return ""
 
 
-def _breaches(the_force: Force, area: Neighbourhood, item: int, month: dt.date) -> list[Breach]:
+def _scope(the_force: Force, area: Neighbourhood | None, month: dt.date) -> Scope:
+    return make_scope(the_force, [month], neighbourhood_ids=None if area is None else [area.pk])
+
+
+def _breaches(
+    the_force: Force, area: Neighbourhood | None, item: int, month: dt.date
+) -> list[Breach]:
+    """The breaches of ``item`` in the month: in the neighbourhood, or in none (area None)."""
     rule = BY_ITEM.get(item)
     if rule is None:
         raise Http404("no such Pledge item")
-    scope = make_scope(the_force, [month], neighbourhood_ids=[area.pk])
-    return rule.breaches(scope)
+    found = rule.breaches(_scope(the_force, area, month))
+    return found if area is not None else [b for b in found if b.neighbourhood_id is None]
 
 
 @staff_view
 def breaches(request: HttpRequest, force: str, code: str, item: str, month: str) -> HttpResponse:
-    return _breaches_page(request, force, code, int(item), month)
+    the_force, area = _area(request, force, code)
+    return _breaches_page(request, the_force, area, int(item), month)
+
+
+@staff_view
+def unplaced_breaches(request: HttpRequest, force: str, item: str, month: str) -> HttpResponse:
+    return _breaches_page(request, _force(request, force), None, int(item), month)
 
 
 def _breaches_page(
-    request: HttpRequest, force: str, code: str, item: int, month: str
+    request: HttpRequest, the_force: Force, area: Neighbourhood | None, item: int, month: str
 ) -> HttpResponse:
-    the_force = _force(request, force)
-    area = get_object_or_404(Neighbourhood, force=the_force, code=code)
+    place: Neighbourhood | Force = the_force if area is None else area
     when = _parse_month(month)
     found = _breaches(the_force, area, item, when)
-    may_explain = can(request.user, Action.EXPLAIN_BREACH, area)
+    may_explain = can(request.user, Action.EXPLAIN_BREACH, place)
     error_key = ""
     error_form: ExplainForm | None = None
     if request.method == "POST":
-        require(request.user, Action.EXPLAIN_BREACH, area)
+        require(request.user, Action.EXPLAIN_BREACH, place)
         form = ExplainForm(request.POST)
         if form.is_valid():
             try:
                 explain_breach(
                     request.user,
-                    area,
+                    place,
                     item,
                     when,
                     form.cleaned_data["record_key"],
@@ -453,15 +505,17 @@ def _breaches_page(
                 "form": form if may_explain else None,
             }
         )
-    scope = make_scope(the_force, [when], neighbourhood_ids=[area.pk])
-    tally = BY_ITEM[item].tallies(scope)
+    scope = _scope(the_force, area, when)
     total = Tally()
-    for t in tally.values():
-        total.add(t)
+    for (hood, _), tally in BY_ITEM[item].tallies(scope).items():
+        if area is not None or hood is None:
+            total.add(tally)
     context = _staff_context(the_force, when)
     context.update(
         {
             "area": area,
+            "place": area.name if area is not None else "In no neighbourhood",
+            "force_pages": can(request.user, Action.VIEW_PLEDGE, the_force),
             "item": item,
             "rule": BY_ITEM[item],
             "standard": BY_ITEM[item].standard(scope.standards),
@@ -469,10 +523,7 @@ def _breaches_page(
             "figure": figure_text(total, BY_ITEM[item].counts),
             "excluded": excluded_text(total),
             "may_explain": may_explain,
-            "csv": reverse(
-                "pledge:breaches-csv",
-                kwargs={"force": force, "code": code, "item": item, "month": month},
-            ),
+            "csv": _breaches_url(the_force, area, item, month, csv=True),
         }
     )
     return render(request, "pledge/breaches.html", context)
@@ -491,26 +542,31 @@ def _csv(name: str, header: list[str], rows: list[list[Any]]) -> HttpResponse:
 def breaches_csv(
     request: HttpRequest, force: str, code: str, item: str, month: str
 ) -> HttpResponse:
-    return _breaches_csv(request, force, code, int(item), month)
+    the_force, area = _area(request, force, code)
+    return _breaches_csv(the_force, area, int(item), month)
+
+
+@staff_view
+def unplaced_breaches_csv(request: HttpRequest, force: str, item: str, month: str) -> HttpResponse:
+    return _breaches_csv(_force(request, force), None, int(item), month)
 
 
 def _breaches_csv(
-    request: HttpRequest, force: str, code: str, item: int, month: str
+    the_force: Force, area: Neighbourhood | None, item: int, month: str
 ) -> HttpResponse:
-    the_force = _force(request, force)
-    area = get_object_or_404(Neighbourhood, force=the_force, code=code)
     found = _breaches(the_force, area, item, _parse_month(month))
     explanations = dict(
         Explanation.objects.filter(
             force=the_force, item=item, record_key__in=[b.record_key for b in found]
         ).values_list("record_key", "text")
     )
+    code, name = ("", "") if area is None else (area.code, area.name)
     rows = [
         [
             b.item,
             f"{b.month:%Y-%m}",
-            area.code,
-            area.name,
+            code,
+            name,
             b.record_key,
             timezone.localtime(b.occurred_at, LONDON).isoformat(),
             b.detail,
@@ -528,14 +584,15 @@ def _breaches_csv(
         "missed",
         "explanation",
     ]
-    return _csv(f"{the_force.pk}-{area.code}-pledge-{item}-{month}.csv", header, rows)
+    where = "no-neighbourhood" if area is None else area.code
+    return _csv(f"{the_force.pk}-{where}-pledge-{item}-{month}.csv", header, rows)
 
 
 @staff_view
 def figures_csv(request: HttpRequest, force: str) -> HttpResponse:
     the_force = _force(request, force)
     month = _month(request)
-    measures = measure(make_scope(the_force, months_ending(month, 12)))
+    measures = cached_measure(make_scope(the_force, months_ending(month, 12)))
     header = [
         "level",
         "code",
@@ -552,7 +609,7 @@ def figures_csv(request: HttpRequest, force: str) -> HttpResponse:
     units = [measures.force_unit, *measures.bcus, *measures.neighbourhoods]
     for item, figures in measures.items.items():
         for u in units:
-            for m, tally in zip(figures.months, figures.by_unit[u], strict=True):
+            for m, tally in zip(figures.months, figures.tallies(u), strict=True):
                 rows.append(_csv_row(u, item, figures, m, tally))
     return _csv(f"{the_force.pk}-pledge-{month:%Y-%m}.csv", header, rows)
 

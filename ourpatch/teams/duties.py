@@ -29,6 +29,22 @@ order, names case-insensitive; CRLF line ends, quoted commas and blank lines are
 - **Idempotent.** A duty's key is (officer, start). Importing the same file again changes
   nothing; a key seen again with another end, activity or place updates the duty ("changed"),
   and releases any rejection of the same officer and start.
+- **A moved start is a choice** (``supersede=True``, ``ourpatch import duties PATH
+  --supersede``). A duty system's re-export may move a stretch's start (07:00–15:00 becomes
+  07:30–15:00): a new key, overlapping the duty already recorded. By default the file's
+  stretch is quarantined as an overlap and the recorded duty stays. With ``supersede``, the
+  file's version wins: each recorded duty of the same officer that overlaps a stretch the file
+  imports, and whose (officer, start) is not one of those stretches, is deleted, counted and
+  listed ("superseded: the duty … (from X), by duties.csv line N"). Two rows of the same file
+  that overlap are still quarantined, either way; the file's rows are settled among themselves
+  first, and only the stretches kept supersede. Importing the same file again supersedes
+  nothing more.
+- **No import leaves two overlapping duties of one officer recorded**, whatever the file and
+  the flags. A recorded duty counts as replaced only if the file's row with its key is kept,
+  and a row is kept only if it overlaps no other row kept and no recorded duty that stays
+  (with ``supersede``, those it overlaps are deleted instead): rows are set aside until that
+  holds, the later of two overlapping lines first, and a row set aside that in the end
+  overlaps nothing that stays is taken back.
 """
 
 from __future__ import annotations
@@ -37,16 +53,20 @@ import bisect
 import datetime as dt
 import time
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from ourpatch.calls.exclusions import Exclusions
-from ourpatch.calls.rows import (
+from ourpatch.geography.imports import MAX_FILE_BYTES, _Bad
+from ourpatch.geography.models import Force, Neighbourhood
+from ourpatch.importing.exclusions import Exclusions
+from ourpatch.importing.rows import (
+    MAX_QUARANTINE_LISTED,
     QuarantineReport,
     RowKeys,
     RowProblem,
@@ -56,8 +76,6 @@ from ourpatch.calls.rows import (
     read_csv,
     shown,
 )
-from ourpatch.geography.imports import MAX_FILE_BYTES, _Bad
-from ourpatch.geography.models import Force, Neighbourhood
 from ourpatch.teams.models import Duty, DutyActivity, DutyRejectReason, RejectedDuty, TeamMember
 
 REQUIRED = ("force", "officer", "start", "end", "activity", "neighbourhood")
@@ -72,14 +90,37 @@ Problem = tuple[str, str, str]  # (field, reason, text)
 
 @dataclass
 class DutyImportReport(QuarantineReport):
-    """A :class:`QuarantineReport` with the time imported outside every neighbourhood."""
+    """A :class:`QuarantineReport` with the time imported outside every neighbourhood, and
+    the recorded duties the file's stretches superseded (``supersede=True`` only)."""
 
     outside: int = 0  # stretches spent outside every neighbourhood
+    superseded: int = 0  # recorded duties deleted (or, in a dry run, to be deleted)
+    superseded_listed: list[str] = field(default_factory=list)
+
+    def supersedes(self, text: str) -> None:
+        self.superseded += 1
+        if len(self.superseded_listed) < MAX_QUARANTINE_LISTED:
+            self.superseded_listed.append(text)
+
+    def refuse(self) -> None:
+        super().refuse()
+        self.superseded = 0
+        self.superseded_listed = []
 
     def as_text(self) -> str:
         text = super().as_text()
         if self.ok and self.outside:
             text += f"\n  {self.outside} stretch(es) of duty outside every neighbourhood"
+        if self.ok and self.superseded:
+            would = "" if self.committed else "would be "
+            text += (
+                f"\n  {self.superseded} recorded duty(ies) {would}superseded (deleted): a "
+                "stretch of this file overlaps each and replaces it"
+            )
+            text += "".join(f"\n    - superseded: {s}" for s in self.superseded_listed)
+            unlisted = self.superseded - len(self.superseded_listed)
+            if unlisted:
+                text += f"\n    … and {unlisted} more, not listed"
         return text
 
 
@@ -108,21 +149,78 @@ class _Rollback(Exception):
     pass
 
 
+class _Span(NamedTuple):
+    """A stretch on one officer's timeline: a line of the file, or a recorded duty."""
+
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    ident: tuple[str, int]  # ("line", line) or ("duty", pk)
+    said: str  # how a row that overlaps it names it
+
+
+def _span(duty: _Duty) -> _Span:
+    return _Span(duty.starts_at, duty.ends_at, ("line", duty.line), f"line {duty.line}")
+
+
+def _rank(span: _Span, line: int) -> int:
+    kind, number = span.ident
+    return 1 if kind == "duty" else 0 if number < line else 2
+
+
+class _Timeline:
+    """One officer's stretches by start, to find what a stretch overlaps.
+
+    The rows kept never overlap anything here, but recorded duties may overlap one another
+    where an older import left them so; a search therefore looks back as far as the longest
+    stretch reaches, not only at the one before."""
+
+    def __init__(self, spans: Iterable[_Span] = ()) -> None:
+        self.spans = sorted(spans)
+        self.longest = max((s.ends_at - s.starts_at for s in self.spans), default=dt.timedelta())
+
+    def add(self, span: _Span) -> None:
+        bisect.insort(self.spans, span)
+        self.longest = max(self.longest, span.ends_at - span.starts_at)
+
+    def discard(self, ident: tuple[str, int] | None) -> None:
+        if ident is not None:
+            self.spans = [s for s in self.spans if s.ident != ident]
+
+    def clashes(
+        self, start: dt.datetime, end: dt.datetime, ignore: tuple[str, int] | None = None
+    ) -> list[_Span]:
+        """The stretches overlapping [start, end), but ``ignore``, by start."""
+        at = bisect.bisect_left(self.spans, (start,))
+        back = at
+        while back > 0 and self.spans[back - 1].starts_at > start - self.longest:
+            back -= 1
+        found = [s for s in self.spans[back:at] if s.ends_at > start and s.ident != ignore]
+        while at < len(self.spans) and self.spans[at].starts_at < end:
+            if self.spans[at].ident != ignore:
+                found.append(self.spans[at])
+            at += 1
+        return found
+
+
 def import_duties(
     path: Path,
     *,
     commit: bool,
+    supersede: bool = False,
     max_bytes: int = MAX_FILE_BYTES,
     label: str | None = None,
 ) -> DutyImportReport:
-    """Import stretches of duty (columns and rules in the module docstring)."""
+    """Import stretches of duty (columns and rules in the module docstring).
+
+    ``supersede``: a recorded duty that a stretch of the file overlaps (a moved start) is
+    replaced by it, rather than the stretch being quarantined as an overlap."""
     started = time.perf_counter()
     name = label or path.name
     report = DutyImportReport("duties", label or str(path), commit)
     report.reason_labels = dict(DutyRejectReason.choices)
     try:
         with transaction.atomic():
-            _DutyImport(report, name, commit).run(path, max_bytes)
+            _DutyImport(report, name, commit, supersede).run(path, max_bytes)
             if commit and not report.ok:
                 raise _Rollback
     except _Rollback:
@@ -142,11 +240,13 @@ def _local(moment: dt.datetime) -> str:
 
 
 class _DutyImport:
-    def __init__(self, report: DutyImportReport, name: str, commit: bool) -> None:
+    def __init__(self, report: DutyImportReport, name: str, commit: bool, supersede: bool) -> None:
         self.report = report
         self.name = name
         self.source = name[-SOURCE_MAX:]
         self.commit = commit
+        self.supersede = supersede
+        self.superseded: list[int] = []  # recorded duties the file's stretches replace
         self.now = timezone.now()
         self.keys = RowKeys()
         self.run_keys: set[str] = set()
@@ -323,53 +423,135 @@ class _DutyImport:
         self.rejections.append(_Rejection(key, values))
 
     def without_overlaps(self, duties: list[_Duty]) -> list[_Duty]:
-        """Quarantine each stretch overlapping another of the same officer: one earlier in
-        the file, or one already recorded that this file does not replace."""
+        """The stretches kept: no two of one officer overlap, nor does one overlap a recorded
+        duty that stays (rules in the module docstring). The others are quarantined as
+        overlaps; when superseding, the recorded duties that the stretches kept overlap are
+        marked for deletion."""
         if not duties:
             return duties
-        members = {d.member for d in duties}
+        rows: dict[int, list[_Duty]] = defaultdict(list)
+        for duty in duties:  # in file order
+            rows[duty.member].append(duty)
         start = min(d.starts_at for d in duties)
         end = max(d.ends_at for d in duties)
-        in_file = {(d.member, d.starts_at) for d in duties}
-        taken: dict[int, list[tuple[dt.datetime, dt.datetime, str]]] = defaultdict(list)
-        for member, starts_at, ends_at, source in Duty.objects.filter(
-            member__in=members, starts_at__lt=end, ends_at__gt=start
-        ).values_list("member", "starts_at", "ends_at", "source_file"):
-            if (member, starts_at) not in in_file:  # replaced by the file's own row
-                where = f" (from {source})" if source else ""
-                said = f"the duty {_local(starts_at)} to {_local(ends_at)} already recorded"
-                taken[member].append((starts_at, ends_at, said + where))
-        for intervals in taken.values():
-            intervals.sort()
+        recorded = list(
+            Duty.objects.filter(member__in=rows, starts_at__lt=end, ends_at__gt=start)
+            .order_by("member", "starts_at")
+            .values_list("pk", "member", "starts_at", "ends_at", "source_file")
+        )
+        spans: dict[int, list[_Span]] = defaultdict(list)
+        for pk, member, starts_at, ends_at, source in recorded:
+            where = f" (from {source})" if source else ""
+            said = (
+                f"the duty {_local(starts_at)} to {_local(ends_at)} already recorded{where}; "
+                "import with --supersede to replace it with this file's version"
+            )
+            spans[member].append(_Span(starts_at, ends_at, ("duty", pk), said))
         kept: list[_Duty] = []
-        for duty in duties:  # in file order: the later line is the one set aside
-            intervals = taken[duty.member]
-            at = bisect.bisect_left(intervals, (duty.starts_at,))
-            clash = None
-            if at > 0 and intervals[at - 1][1] > duty.starts_at:
-                clash = intervals[at - 1]
-            elif at < len(intervals) and intervals[at][0] < duty.ends_at:
-                clash = intervals[at]
-            if clash is not None:
-                text = f"overlaps {clash[2]}"
-                self.reject(
-                    duty.line,
-                    duty.raw,
-                    [("start", DutyRejectReason.OVERLAP, text)],
-                    {
-                        "force_id": duty.force_id,
-                        "force_text": duty.force_text,
-                        "officer_text": duty.officer_text,
-                        "member_id": duty.member,
-                        "starts_at": duty.starts_at,
-                        "ends_at": duty.ends_at,
-                        "neighbourhood_id": duty.neighbourhood,
-                    },
-                )
-                continue
-            intervals.insert(at, (duty.starts_at, duty.ends_at, f"line {duty.line}"))
-            kept.append(duty)
+        aside: list[tuple[_Duty, str]] = []
+        for member, theirs in rows.items():
+            kept_here, aside_here = self.settle(theirs, spans[member])
+            kept += kept_here
+            aside += aside_here
+        for duty, text in sorted(aside, key=lambda item: item[0].line):
+            self.reject(
+                duty.line,
+                duty.raw,
+                [("start", DutyRejectReason.OVERLAP, text)],
+                {
+                    "force_id": duty.force_id,
+                    "force_text": duty.force_text,
+                    "officer_text": duty.officer_text,
+                    "member_id": duty.member,
+                    "starts_at": duty.starts_at,
+                    "ends_at": duty.ends_at,
+                    "neighbourhood_id": duty.neighbourhood,
+                },
+            )
+        kept.sort(key=lambda d: d.line)
+        if self.supersede:
+            self.mark_superseded(kept, recorded)
         return kept
+
+    def settle(
+        self, rows: list[_Duty], recorded: list[_Span]
+    ) -> tuple[list[_Duty], list[tuple[_Duty, str]]]:
+        """One officer's rows (in file order) against the officer's recorded duties: the rows
+        kept, and those set aside with what each overlaps.
+
+        A recorded duty is replaced only by a row with its start that is kept, so setting a
+        row aside can bring back the duty it would have replaced, which may overlap rows kept
+        so far: the rows are settled again until nothing more is set aside. Then a row set
+        aside that overlaps nothing that stays (a line repeating a recorded duty, set aside
+        for a line that the duty then set aside) is taken back."""
+        # superseding, a recorded duty never stands in a kept row's way: it is deleted
+        standing = [] if self.supersede else recorded
+        replaces = {span.starts_at: span.ident for span in standing}  # the key's duty
+        aside: set[int] = set()  # lines
+        while True:
+            trial = [d for d in rows if d.line not in aside]
+            starts = {d.starts_at for d in trial}
+            timeline = _Timeline(s for s in standing if s.starts_at not in starts)
+            kept: list[_Duty] = []
+            for duty in trial:  # in file order: the later line is the one set aside
+                if not timeline.clashes(duty.starts_at, duty.ends_at):
+                    timeline.add(_span(duty))
+                    kept.append(duty)
+            if len(kept) == len(trial):
+                break
+            aside |= {d.line for d in trial} - {d.line for d in kept}
+        # ``timeline`` is what stays: the rows kept and the recorded duties not replaced
+        waiting = [d for d in rows if d.line in aside]
+        taken_back = True
+        while taken_back:
+            taken_back = False
+            for duty in list(waiting):
+                own = replaces.get(duty.starts_at)
+                if not timeline.clashes(duty.starts_at, duty.ends_at, ignore=own):
+                    timeline.discard(own)
+                    timeline.add(_span(duty))
+                    kept.append(duty)
+                    waiting.remove(duty)
+                    taken_back = True
+        set_aside = []
+        for duty in waiting:
+            clashes = timeline.clashes(duty.starts_at, duty.ends_at, replaces.get(duty.starts_at))
+            assert clashes  # else it was taken back
+            # named: an earlier line (the later line is the one set aside), else a recorded
+            # duty, else a later line
+            clash = min(clashes, key=lambda c: (_rank(c, duty.line), c.starts_at))
+            set_aside.append((duty, f"overlaps {clash.said}"))
+        return kept, set_aside
+
+    def mark_superseded(
+        self, kept: list[_Duty], recorded: list[tuple[int, int, dt.datetime, dt.datetime, str]]
+    ) -> None:
+        """Each recorded duty that a kept stretch of the same officer overlaps, and that no
+        kept stretch updates (same officer and start), is to be deleted: listed by the
+        lines that replace it."""
+        by_member: dict[int, list[_Duty]] = defaultdict(list)
+        for duty in sorted(kept, key=lambda d: d.starts_at):
+            by_member[duty.member].append(duty)
+        # kept stretches of one officer do not overlap: their starts and ends rise together
+        starts = {m: [d.starts_at for d in ds] for m, ds in by_member.items()}
+        ends = {m: [d.ends_at for d in ds] for m, ds in by_member.items()}
+        keys = {(d.member, d.starts_at) for d in kept}
+        for pk, member, starts_at, ends_at, source in recorded:
+            if (member, starts_at) in keys or member not in by_member:
+                continue  # the file's row of the same key updates it; or none kept
+            first = bisect.bisect_right(ends[member], starts_at)
+            last = bisect.bisect_left(starts[member], ends_at)
+            stretches = by_member[member]
+            over = sorted(d.line for d in stretches[first:last])
+            if not over:
+                continue
+            self.superseded.append(pk)
+            where = f" (from {source})" if source else ""
+            lines = f"line {over[0]}" if len(over) == 1 else f"lines {', '.join(map(str, over))}"
+            self.report.supersedes(
+                f"the duty of {stretches[first].officer_text} {_local(starts_at)} to "
+                f"{_local(ends_at)}{where}, by {self.name} {lines}"
+            )
 
     def write(self, duties: list[_Duty]) -> None:
         """Create the new stretches, update the changed, release their old rejections."""
@@ -427,6 +609,7 @@ class _DutyImport:
         report.changed += moved
         if not self.commit:
             return
+        Duty.objects.filter(pk__in=self.superseded).delete()
         Duty.objects.bulk_create(new, batch_size=1000)
         Duty.objects.bulk_update(
             changed,

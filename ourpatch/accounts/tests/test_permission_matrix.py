@@ -119,6 +119,9 @@ def endpoints(w: World) -> dict[str, tuple[str, str]]:
         "crime_csv_a": ("GET", f"/staff/neighbourhoods/{w.force.pk}/A/crime.csv"),
         "crime_c": ("GET", f"/staff/neighbourhoods/{w.force.pk}/C/crime/"),
         "incidents_a": ("GET", f"/staff/neighbourhoods/{w.force.pk}/A/incidents/"),
+        "force_crime": ("GET", "/staff/crime/"),
+        "force_crime_csv": ("GET", "/staff/crime.csv?layer=ward"),
+        "force_crime_d": ("GET", f"/staff/crime/?force={w.other_force.pk}"),
         "edit_member_a": ("GET", f"/staff/team/{w.member_a.pk}/edit/"),
         "edit_member_b": ("GET", f"/staff/team/{w.member_b.pk}/edit/"),
         "edit_member_c": ("GET", f"/staff/team/{w.member_c.pk}/edit/"),
@@ -173,6 +176,22 @@ def endpoints(w: World) -> dict[str, tuple[str, str]]:
             f"/staff/pledge/{w.force.pk}/neighbourhoods/A/5/2026-03.csv",
         ),
         "pledge_csv": ("GET", f"/staff/pledge/{w.force.pk}/pledge.csv"),
+        "pledge_neighbourhood_c": ("GET", f"/staff/pledge/{w.force.pk}/neighbourhoods/C/"),
+        "pledge_breaches_c": ("GET", f"/staff/pledge/{w.force.pk}/neighbourhoods/C/5/2026-03/"),
+        "pledge_breaches_csv_c": (
+            "GET",
+            f"/staff/pledge/{w.force.pk}/neighbourhoods/C/5/2026-03.csv",
+        ),
+        "pledge_neighbourhood_d": ("GET", f"/staff/pledge/{w.other_force.pk}/neighbourhoods/D/"),
+        "pledge_unplaced": ("GET", f"/staff/pledge/{w.force.pk}/no-neighbourhood/"),
+        "pledge_unplaced_breaches": (
+            "GET",
+            f"/staff/pledge/{w.force.pk}/no-neighbourhood/5/2026-03/",
+        ),
+        "pledge_unplaced_breaches_csv": (
+            "GET",
+            f"/staff/pledge/{w.force.pk}/no-neighbourhood/5/2026-03.csv",
+        ),
         "victims": ("GET", "/staff/victims/"),
         "victim_new": ("GET", "/staff/victims/new/"),
         "victim_agreement_a": ("GET", f"/staff/victims/{_agreement_in(w.a)}/"),
@@ -267,6 +286,13 @@ for _allowed in ALLOWED.values():
         if _page in _allowed:
             _allowed |= _crime
 
+# the force's crime counts are published figures: any of its staff; another force's, only
+# the inspectorate, which sees every force
+for _allowed in ALLOWED.values():
+    if "dashboard" in _allowed:
+        _allowed |= {"force_crime", "force_crime_csv"}
+ALLOWED["inspectorate"].add("force_crime_d")
+
 # one message is read by whoever works the team's inbox; an absence is recorded by whoever
 # may edit that member's profile
 for _allowed in ALLOWED.values():
@@ -300,17 +326,26 @@ for _role in ("analyst", "inspectorate"):
 ALLOWED["force_admin"].add("incidents_a")
 ALLOWED["analyst"].add("incidents_a")
 
-# Pledge compliance: force-wide figures and drill-down, for whoever sees the survey indicators
-PLEDGE = {
+# Pledge compliance: force-wide figures and drill-down (every neighbourhood of the force, and
+# the records in none), for whoever sees the survey indicators; a neighbourhood's own pages
+# for its team too (constables and PCSOs explain its breaches)
+PLEDGE_A = {"pledge_neighbourhood_a", "pledge_breaches_a", "pledge_breaches_csv_a"}
+PLEDGE = PLEDGE_A | {
     "pledge",
     "pledge_unit",
-    "pledge_neighbourhood_a",
-    "pledge_breaches_a",
-    "pledge_breaches_csv_a",
     "pledge_csv",
+    "pledge_neighbourhood_c",
+    "pledge_breaches_c",
+    "pledge_breaches_csv_c",
+    "pledge_unplaced",
+    "pledge_unplaced_breaches",
+    "pledge_unplaced_breaches_csv",
 }
 for _role in ("force_admin", "commander", "inspector", "sergeant", "analyst", "inspectorate"):
     ALLOWED[_role] |= PLEDGE
+for _role in ("constable", "pcso"):
+    ALLOWED[_role] |= PLEDGE_A
+ALLOWED["inspectorate"].add("pledge_neighbourhood_d")
 
 # the key individual network is personal data, read exactly as messages to the team are
 for _allowed in ALLOWED.values():
@@ -328,6 +363,9 @@ ENDPOINT_KEYS = [
     "crime_csv_a",
     "crime_c",
     "incidents_a",
+    "force_crime",
+    "force_crime_csv",
+    "force_crime_d",
     "edit_member_a",
     "edit_member_b",
     "edit_member_c",
@@ -372,6 +410,13 @@ ENDPOINT_KEYS = [
     "pledge_breaches_a",
     "pledge_breaches_csv_a",
     "pledge_csv",
+    "pledge_neighbourhood_c",
+    "pledge_breaches_c",
+    "pledge_breaches_csv_c",
+    "pledge_neighbourhood_d",
+    "pledge_unplaced",
+    "pledge_unplaced_breaches",
+    "pledge_unplaced_breaches_csv",
     "victims",
     "victim_new",
     "victim_agreement_a",
@@ -488,7 +533,12 @@ def test_matrix_covers_every_staff_url(world: World) -> None:
         "csv",
         "breaches",
         "breaches-csv",
+        "unplaced",
+        "unplaced-breaches",
+        "unplaced-breaches-csv",
         "incidents",
+        "force-crime",
+        "force-crime-csv",
     }
     assert staff_names == covered
 
@@ -530,3 +580,36 @@ def test_inactive_account_is_refused(world: World) -> None:
     client.force_login(user)
     response = client.get("/staff/")
     assert response.status_code in (302, 403)
+
+
+# The Pledge decisions themselves: who sees a neighbourhood's figures, who explains what
+PLEDGE_DECISIONS = {
+    # role: (VIEW_PLEDGE on A, on C, on D; EXPLAIN_BREACH on A; on the force, on the other)
+    "force_admin": (True, True, False, True, True, False),
+    "commander": (True, True, False, True, True, False),
+    "inspector": (True, True, False, True, False, False),
+    "sergeant": (True, True, False, True, False, False),
+    "constable": (True, False, False, True, False, False),
+    "pcso": (True, False, False, True, False, False),
+    "analyst": (True, True, False, False, False, False),
+    "partner": (False, False, False, False, False, False),
+    "inspectorate": (True, True, True, False, False, False),
+    "no_profile": (False, False, False, False, False, False),
+    "operator": (False, False, False, False, False, False),
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_who_sees_and_explains_the_pledge(world: World, role: str) -> None:
+    from ourpatch.accounts.permissions import Action, can
+
+    user = world.users[role]
+    decided = (
+        can(user, Action.VIEW_PLEDGE, world.a),
+        can(user, Action.VIEW_PLEDGE, world.c),
+        can(user, Action.VIEW_PLEDGE, world.d),
+        can(user, Action.EXPLAIN_BREACH, world.a),
+        can(user, Action.EXPLAIN_BREACH, world.force),
+        can(user, Action.EXPLAIN_BREACH, world.other_force),
+    )
+    assert decided == PLEDGE_DECISIONS[role]

@@ -7,10 +7,16 @@ again to prove the build is idempotent.
 from __future__ import annotations
 
 import datetime as dt
+import io
 from collections import Counter
+from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.test import Client
+from django.utils.html import escape
+from PIL import Image
+from pytest_django.fixtures import Settings
 from shapely.geometry import Point
 
 from ourpatch.accounts.models import PartnerAgency, StaffProfile, StaffRole
@@ -33,6 +39,7 @@ from ourpatch.geography.models import (
     NeighbourhoodBoundary,
     Postcode,
 )
+from ourpatch.pledge.rules import KnowYourTeam, make_scope
 from ourpatch.teams.models import Location, Role, TeamMember
 from ourpatch.teams.supervision import spans_of_control
 
@@ -61,10 +68,15 @@ MODELS = (
 )
 
 
-def _snapshot() -> dict[str, object]:
+def _snapshot(media: Path) -> dict[str, object]:
     counts: dict[str, object] = {m._meta.label: m._default_manager.count() for m in MODELS}
     counts["members"] = sorted(
-        TeamMember.objects.values_list("collar_number", "name", "role", "email", "supervisor_id")
+        TeamMember.objects.values_list(
+            "collar_number", "name", "role", "email", "supervisor_id", "photo", "photo_alt"
+        )
+    )
+    counts["files"] = sorted(
+        (str(p.relative_to(media)), p.stat().st_mtime_ns) for p in media.rglob("*") if p.is_file()
     )
     return counts
 
@@ -75,7 +87,10 @@ def _profile(username: str) -> StaffProfile:
     )
 
 
-def test_build_is_real_west_yorkshire_and_a_second_build_changes_nothing() -> None:
+def test_build_is_real_west_yorkshire_and_a_second_build_changes_nothing(
+    settings: Settings, tmp_path: Path
+) -> None:
+    media = settings.MEDIA_ROOT = tmp_path / "media"
     report = build_demo()
     assert report.changed
     assert report.password == DEMO_PASSWORD
@@ -160,6 +175,42 @@ def test_build_is_real_west_yorkshire_and_a_second_build_changes_nothing() -> No
     assert {"Urdu", "Punjabi", "Polish"} <= set(languages)
     assert Location.objects.filter(force=force).count() == report.total("bases")
 
+    # Most members have a drawn portrait as their photo, described; a few have none yet
+    with_photo = [m for m in members if m.photo]
+    assert report.total("team photos") == len(with_photo)
+    assert 0.95 * len(members) <= len(with_photo) <= 0.97 * len(members)
+    for member in with_photo:
+        assert member.photo_alt.startswith("Illustrated portrait of ")
+        assert member.name in member.photo_alt
+    assert all(not m.photo_alt for m in members if not m.photo)
+    files = sorted(media.rglob("*.png"))
+    assert len(files) == len(with_photo) == len({m.photo.name for m in with_photo})
+    assert sum(f.stat().st_size for f in files) < 3000 * len(files)  # a few KB each
+    with Image.open(files[0]) as portrait:
+        assert portrait.format == "PNG" and 120 <= portrait.width == portrait.height <= 200
+    # Every sign-in's team is complete: the breaches are elsewhere
+    signed_in = TeamMember.objects.filter(account__isnull=False)
+    assert all(m.photo for m in signed_in)
+
+    # So the Pledge's item 2 is met in most neighbourhoods and missed, for photos, in some
+    judged = KnowYourTeam().judge(
+        make_scope(force, [dt.date(2026, 11, 1)], now=dt.datetime(2026, 11, 20, tzinfo=dt.UTC))
+    )
+    met = sum(tally.met for tally, _ in judged.values())
+    no_photo = [detail for _, detail in judged.values() if "without a photo" in detail]
+    assert 0.8 * 299 <= met < 299
+    assert 0.05 * 299 <= len(no_photo) <= 0.15 * 299
+
+    # The public team page shows them, and they are served from MEDIA_URL
+    pcso = TeamMember.objects.get(account__username="pcso")
+    leeds_001 = pcso.neighbourhoods.get()
+    page = Client().get(f"/neighbourhoods/{force.pk}/{leeds_001.code}/").content.decode()
+    assert f'<img src="{pcso.photo.url}" alt="{escape(pcso.photo_alt)}"' in page
+    served = Client().get(pcso.photo.url)
+    assert served.status_code == 200 and served["Content-Type"] == "image/png"
+    with Image.open(io.BytesIO(b"".join(served.streaming_content))) as shown:
+        assert shown.size == (portrait.width, portrait.height)
+
     # Every sign-in, with the scope its role works over
     User = get_user_model()
     assert _profile("admin").role == StaffRole.FORCE_ADMIN
@@ -226,7 +277,7 @@ def test_build_is_real_west_yorkshire_and_a_second_build_changes_nothing() -> No
     assert sergeant.name in logins["sergeant"]
 
     # Built again: nothing created, nothing changed
-    before = _snapshot()
+    before = _snapshot(media)
     password = User.objects.get(username="admin").password
     again = build_demo()
     assert not again.changed
@@ -235,7 +286,7 @@ def test_build_is_real_west_yorkshire_and_a_second_build_changes_nothing() -> No
         k: c.total for k, c in report.counts.items()
     }
     assert again.as_text().splitlines()[-1].startswith("already built: nothing changed")
-    assert _snapshot() == before
+    assert _snapshot(media) == before
     assert User.objects.get(username="admin").password == password
 
 

@@ -7,6 +7,10 @@ import datetime as dt
 
 import pytest
 
+from ourpatch.accounts.factories import StaffProfileFactory, UserFactory
+from ourpatch.accounts.models import StaffRole
+from ourpatch.calls.factories import CallFactory
+from ourpatch.calls.models import Grade
 from ourpatch.pledge.explanations import (
     ExplanationRefused,
     check_text,
@@ -15,7 +19,7 @@ from ourpatch.pledge.explanations import (
 )
 from ourpatch.pledge.jobs import flag_unexplained
 from ourpatch.pledge.models import BreachFlag, Explanation
-from ourpatch.pledge.tests.conftest import MARCH, NOW
+from ourpatch.pledge.tests.conftest import MARCH, NOW, T
 from ourpatch.worker.queue import run_pending
 
 pytestmark = pytest.mark.django_db
@@ -105,3 +109,71 @@ def test_breaches_younger_than_the_due_days_wait(world):
     # on 14 March the call's breach (10 March) is 4 days old: not yet due an explanation
     flag_unexplained(now=dt.datetime(2026, 3, 14, 12, tzinfo=dt.UTC))
     assert not BreachFlag.objects.filter(record_key="call:C0001234").exists()
+
+
+# --------------------------------------------------------------------------------------------
+# Breaches placed in no neighbourhood: explained for the force
+
+
+@pytest.fixture
+def unplaced_call(world):
+    """A 999 call from outside every neighbourhood, answered after 40 seconds."""
+    return CallFactory(
+        force=world.force,
+        neighbourhood=None,
+        call_id="C0009999",
+        received_at=T,
+        answered_at=T + dt.timedelta(seconds=40),
+        grade=Grade.PRIORITY,
+    )
+
+
+@pytest.mark.parametrize("role", ["force_admin", "commander"])
+def test_the_force_administrator_and_commanders_explain_a_breach_in_no_neighbourhood(
+    world, unplaced_call, role
+):
+    user = world.users[role]
+    saved = explain_breach(user, world.force, 5, MARCH, "call:C0009999", WHY, now=NOW)
+    assert (saved.force, saved.neighbourhood, saved.month, saved.written_by) == (
+        world.force,
+        None,
+        MARCH,
+        user,
+    )
+
+
+@pytest.mark.parametrize(
+    "role", ["inspector", "sergeant", "constable", "pcso", "analyst", "inspectorate", "no_profile"]
+)
+def test_nobody_else_explains_a_breach_in_no_neighbourhood(world, unplaced_call, role):
+    with pytest.raises(ExplanationRefused, match="may not"):
+        explain_breach(world.users[role], world.force, 5, MARCH, "call:C0009999", WHY, now=NOW)
+    assert not Explanation.objects.exists()
+
+
+def test_another_forces_administrator_may_not_explain_it(world, unplaced_call):
+    admin = StaffProfileFactory(
+        user=UserFactory(username="ny_admin"), role=StaffRole.FORCE_ADMIN, force=world.other_force
+    ).user
+    with pytest.raises(ExplanationRefused, match="may not"):
+        explain_breach(admin, world.force, 5, MARCH, "call:C0009999", WHY, now=NOW)
+
+
+def test_for_the_force_only_breaches_in_no_neighbourhood_and_in_public_words(world, unplaced_call):
+    admin = world.users["force_admin"]
+    # a neighbourhood's breach is explained by its team, through the neighbourhood
+    with pytest.raises(ExplanationRefused, match="not a breach of Pledge item 5 in no neighbourh"):
+        explain_breach(admin, world.force, 5, MARCH, "call:C0001234", WHY, now=NOW)
+    with pytest.raises(ExplanationRefused, match="not a breach"):
+        explain_breach(admin, world.force, 4, MARCH, "call:C0009999", WHY, now=NOW)
+    # and a breach in no neighbourhood is not one of any neighbourhood's
+    with pytest.raises(ExplanationRefused, match="not a breach"):
+        explain_breach(admin, world.a, 5, MARCH, "call:C0009999", WHY, now=NOW)
+    with pytest.raises(ExplanationRefused, match="a postcode"):
+        explain_breach(admin, world.force, 5, MARCH, "call:C0009999", "See LS7 3QQ", now=NOW)
+    assert not Explanation.objects.exists()
+
+
+def test_a_breach_in_no_neighbourhood_is_not_flagged_to_a_sergeant(world, unplaced_call):
+    flag_unexplained(now=NOW)
+    assert not BreachFlag.objects.filter(record_key="call:C0009999").exists()

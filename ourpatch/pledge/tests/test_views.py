@@ -3,6 +3,8 @@ and CSV."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.test import Client
 
@@ -70,32 +72,69 @@ def test_public_scorecard_for_an_unknown_neighbourhood_is_404(world):
     assert Client().get("/neighbourhoods/west-yorkshire/ZZ/pledge/").status_code == 404
 
 
+FORCE_WIDE = [
+    "/staff/pledge/?force=west-yorkshire&month=2026-03",
+    "/staff/pledge/west-yorkshire/units/{x}/?month=2026-03",
+    "/staff/pledge/west-yorkshire/pledge.csv?month=2026-03",
+    "/staff/pledge/west-yorkshire/no-neighbourhood/?month=2026-03",
+    "/staff/pledge/west-yorkshire/no-neighbourhood/5/2026-03/",
+    "/staff/pledge/west-yorkshire/no-neighbourhood/5/2026-03.csv",
+    # another neighbourhood than the constable's and PCSO's
+    "/staff/pledge/west-yorkshire/neighbourhoods/C/?month=2026-03",
+    "/staff/pledge/west-yorkshire/neighbourhoods/C/5/2026-03/",
+]
+NEIGHBOURHOOD_A = [
+    "/staff/pledge/west-yorkshire/neighbourhoods/A/?month=2026-03",
+    BREACHES,
+    "/staff/pledge/west-yorkshire/neighbourhoods/A/5/2026-03.csv",
+]
+
+
 @pytest.mark.parametrize(
-    ("role", "status"),
+    ("role", "force_wide", "own_neighbourhood"),
     [
-        ("force_admin", 200),
-        ("commander", 200),
-        ("inspector", 200),
-        ("sergeant", 200),
-        ("analyst", 200),
-        ("inspectorate", 200),
-        ("constable", 403),
-        ("pcso", 403),
-        ("no_profile", 403),
+        ("force_admin", 200, 200),
+        ("commander", 200, 200),
+        ("inspector", 200, 200),
+        ("sergeant", 200, 200),
+        ("analyst", 200, 200),
+        ("inspectorate", 200, 200),
+        # the team of A sees A's Pledge (and explains its breaches), not the force's
+        ("constable", 403, 200),
+        ("pcso", 403, 200),
+        ("no_profile", 403, 403),
     ],
 )
-def test_staff_drill_down_is_for_pledge_viewers(world, role, status):
+def test_staff_drill_down_is_for_pledge_viewers(world, role, force_wide, own_neighbourhood):
     client = _signed_in(world, role)
-    paths = [
-        "/staff/pledge/?force=west-yorkshire&month=2026-03",
-        f"/staff/pledge/west-yorkshire/units/{world.x.pk}/?month=2026-03",
-        "/staff/pledge/west-yorkshire/neighbourhoods/A/?month=2026-03",
-        BREACHES,
-        "/staff/pledge/west-yorkshire/neighbourhoods/A/5/2026-03.csv",
-        "/staff/pledge/west-yorkshire/pledge.csv?month=2026-03",
-    ]
-    for path in paths:
-        assert client.get(path).status_code == status, path
+    for path in FORCE_WIDE:
+        assert client.get(path.format(x=world.x.pk)).status_code == force_wide, path
+    for path in NEIGHBOURHOOD_A:
+        assert client.get(path).status_code == own_neighbourhood, path
+
+
+def test_a_pcso_reaches_their_neighbourhoods_pledge_from_the_staff_home(world):
+    pcso = _signed_in(world, "pcso")
+    home = pcso.get("/staff/").content.decode()
+    assert 'href="/staff/pledge/west-yorkshire/neighbourhoods/A/"' in home
+    assert 'href="/staff/pledge/"' not in home  # the force-wide dashboard is not theirs
+    page = pcso.get("/staff/pledge/west-yorkshire/neighbourhoods/A/?month=2026-03")
+    html = page.content.decode()
+    assert "0.0% of 1" in html  # March's one call, which missed item 5
+    assert 'href="/staff/pledge/west-yorkshire/neighbourhoods/A/5/2026-03/"' in html
+    # no link to the force-wide pages they may not open
+    assert "/staff/pledge/?force=" not in html and "/units/" not in html
+    breaches = pcso.get(BREACHES).content.decode()
+    assert "call:C0001234" in breaches and "Save the explanation" in breaches
+    assert "/staff/pledge/?force=" not in breaches
+    _assert_no_personal_data(breaches)
+    saved = pcso.post(BREACHES, {"record_key": "call:C0001234", "text": WHY})
+    assert saved.status_code == 302
+    assert Explanation.objects.get().written_by == world.users["pcso"]
+    # a supervisor's staff home links to the force-wide dashboard instead
+    sergeant_home = _signed_in(world, "sergeant").get("/staff/").content.decode()
+    assert 'href="/staff/pledge/"' in sergeant_home
+    assert "Your neighbourhood&#x27;s Pledge" not in sergeant_home
 
 
 def test_anonymous_visitors_are_sent_to_sign_in(world):
@@ -176,3 +215,56 @@ def test_csv_exports(world):
     assert lines[0].startswith("level,code,unit,item,month")
     assert "neighbourhood,A,Chapeltown,5,2026-03,1,0,0.0000" in figures
     _assert_no_personal_data(figures)
+
+
+UNPLACED = "/staff/pledge/west-yorkshire/no-neighbourhood/5/2026-03/"
+
+
+def test_breaches_in_no_neighbourhood_are_explained_from_the_dashboard(world):
+    from ourpatch.calls.factories import CallFactory
+    from ourpatch.calls.models import Grade
+    from ourpatch.pledge.tests.conftest import T
+
+    CallFactory(
+        force=world.force,
+        neighbourhood=None,
+        call_id="C0009999",
+        received_at=T,
+        answered_at=T + dt.timedelta(seconds=40),
+        grade=Grade.PRIORITY,
+    )
+    admin = _signed_in(world, "force_admin")
+    dashboard = admin.get("/staff/pledge/?month=2026-03").content.decode()
+    assert "In these 12 months: 1 missed a standard, 0 explained." in dashboard
+    assert 'href="/staff/pledge/west-yorkshire/no-neighbourhood/?month=2026-03"' in dashboard
+    grid = admin.get("/staff/pledge/west-yorkshire/no-neighbourhood/?month=2026-03")
+    assert f'href="{UNPLACED}"' in grid.content.decode()
+    page = admin.get(UNPLACED).content.decode()
+    assert "call:C0009999" in page and "999 call answered after 40 seconds" in page
+    assert "call:C0001234" not in page  # A's breach is A's team's to explain
+    assert "Save the explanation" in page
+    refused = admin.post(UNPLACED, {"record_key": "call:C0009999", "text": "Ring 0113 496 0000"})
+    assert "must not identify anyone" in refused.content.decode()
+    saved = _signed_in(world, "commander").post(
+        UNPLACED, {"record_key": "call:C0009999", "text": WHY}
+    )
+    assert saved.status_code == 302
+    explanation = Explanation.objects.get()
+    assert (explanation.neighbourhood, explanation.force) == (None, world.force)
+    assert (
+        "1 missed a standard, 1 explained"
+        in admin.get("/staff/pledge/?month=2026-03").content.decode()
+    )
+    csv_text = admin.get(UNPLACED.rstrip("/") + ".csv").content.decode()
+    assert "call:C0009999" in csv_text and WHY in csv_text and "C0001234" not in csv_text
+    # published on the force's scorecard, not on a neighbourhood's
+    assert WHY in Client().get("/forces/west-yorkshire/pledge/?month=2026-03").content.decode()
+    public_a = Client().get("/neighbourhoods/west-yorkshire/A/pledge/?month=2026-03")
+    assert WHY not in public_a.content.decode()
+    # a sergeant and an analyst see the records but may not explain them
+    for role in ("sergeant", "analyst"):
+        client = _signed_in(world, role)
+        assert "Save the explanation" not in client.get(UNPLACED).content.decode()
+        assert (
+            client.post(UNPLACED, {"record_key": "call:C0009999", "text": WHY}).status_code == 403
+        )

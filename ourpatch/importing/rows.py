@@ -1,11 +1,12 @@
-"""What the call and duty imports share: reading an export row by row, times that must carry
-their zone, and a report that lists the rows kept in quarantine.
+"""What the row-by-row imports share (the call and duty imports): reading an export row by
+row, times that must carry their zone, and a report that lists the rows kept in quarantine.
 
 These imports follow "no good record is lost": unlike the boundary or survey imports, a bad
-row does not refuse the file. Good rows are imported; each bad row is kept in a quarantine
-model (:class:`~ourpatch.calls.models.RejectedCall`, :class:`~ourpatch.teams.models.RejectedDuty`)
-and listed, so that the Pledge figures can say how many records they exclude and why. Only a
-problem with the whole file (too large, not UTF-8, not CSV, a wrong header) refuses it.
+row does not refuse the file. Good rows are imported; each bad row is kept in the importing
+app's quarantine model (such as :class:`~ourpatch.calls.models.RejectedCall` or
+:class:`~ourpatch.teams.models.RejectedDuty`) and listed, so that the Pledge figures can say
+how many records they exclude and why. Only a problem with the whole file (too large, not
+UTF-8, not CSV, a wrong header) refuses it.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ourpatch.geography.imports import ImportReport, _Bad, _check_size, _utf8_lines
+from ourpatch.geography.imports import ImportReport, _Bad, _utf8_lines, check_file
 
 # A report lists this many quarantined rows and counts the rest.
 MAX_QUARANTINE_LISTED = 1000
@@ -225,9 +226,7 @@ def read_csv(
     whole file go on the report (which then refuses it) and end the rows.
     """
     try:
-        if not path.is_file():
-            raise _Bad(f"{name}: no such file")
-        _check_size(path, name, max_bytes)
+        check_file(path, name, max_bytes)
     except _Bad as bad:
         report.problem(str(bad))
         return
