@@ -1,8 +1,9 @@
-"""The Pledge's background work: unexplained breaches flagged to the owning sergeant.
+"""The Pledge's background work: unexplained breaches flagged to whoever explains them.
 
 Daily, every breach older than the force's ``explanation_due_days`` that has no explanation
-is flagged once (a :class:`BreachFlag`) and its neighbourhood's sergeants are emailed,
-one email each listing their newly flagged breaches. The email names records by their keys
+is flagged once (a :class:`BreachFlag`) and its neighbourhood's sergeants are emailed, one
+email each listing their newly flagged breaches; a breach placed in no neighbourhood (a call
+from outside every one) goes to the force's administrators, who explain those. The email names records by their keys
 and says what was missed in operational words: nobody's name or contact details.
 """
 
@@ -48,6 +49,15 @@ def _sergeants(hood_ids: set[int]) -> dict[int, list[int]]:
     return out
 
 
+def _force_administrators(force: Force) -> list[int]:
+    """The user ids of the force's administrators: they explain breaches in no neighbourhood."""
+    return list(
+        StaffProfile.objects.filter(force=force, role=StaffRole.FORCE_ADMIN)
+        .order_by("user_id")
+        .values_list("user_id", flat=True)
+    )
+
+
 def flag_force(force: Force, now: dt.datetime | None = None) -> list[BreachFlag]:
     """Flag the force's unexplained breaches now due an explanation; each only once."""
     now = now or timezone.now()
@@ -72,8 +82,7 @@ def flag_force(force: Force, now: dt.datetime | None = None) -> list[BreachFlag]
         for breach in rule.breaches(scope):
             key = (breach.item, breach.record_key)
             if (
-                breach.neighbourhood_id is None  # no neighbourhood: no owning sergeant
-                or not seen_from <= breach.occurred_at < due_before
+                not seen_from <= breach.occurred_at < due_before
                 or key in explained
                 or key in flagged
             ):
@@ -106,13 +115,18 @@ def flag_unexplained(now: dt.datetime | None = None) -> int:
                 continue
             total += len(new)
             flags = BreachFlag.objects.filter(force=force, flagged_at=now)
-            by_hood: dict[int, list[int]] = defaultdict(list)
+            by_hood: dict[int | None, list[int]] = defaultdict(list)
             for pk, hood_id in flags.values_list("pk", "neighbourhood_id"):
                 by_hood[hood_id].append(pk)
             per_user: dict[int, list[int]] = defaultdict(list)
-            for hood_id, users in _sergeants(set(by_hood)).items():
+            unplaced = by_hood.pop(None, [])
+            placed = {hood_id for hood_id in by_hood if hood_id is not None}
+            for hood_id, users in _sergeants(placed).items():
                 for user_id in users:
                     per_user[user_id].extend(by_hood[hood_id])
+            if unplaced:
+                for user_id in _force_administrators(force):
+                    per_user[user_id].extend(unplaced)
             for user_id, ids in per_user.items():
                 enqueue(
                     SEND_FLAGS,
@@ -124,7 +138,7 @@ def flag_unexplained(now: dt.datetime | None = None) -> int:
 
 def flag_email(flags: list[BreachFlag], site: str) -> str:
     lines = [
-        "These Policing Pledge breaches in your neighbourhoods have no explanation yet.",
+        "These Policing Pledge breaches have no explanation yet.",
         "The Pledge promises the public that we will always explain why. Each explanation",
         "is published with the figures: write it so that it identifies no one.",
         "",
@@ -135,17 +149,12 @@ def flag_email(flags: list[BreachFlag], site: str) -> str:
             f"- {hood.name if hood else 'No neighbourhood'}, item {flag.item} "
             f"({BY_ITEM[flag.item].title}), {flag.month:%B %Y}: {flag.record_key}: {flag.detail}"
         )
-        if hood is not None:
-            path = reverse(
-                "pledge:breaches",
-                kwargs={
-                    "force": flag.force_id,
-                    "code": hood.code,
-                    "item": flag.item,
-                    "month": f"{flag.month:%Y-%m}",
-                },
-            )
-            lines.append(f"  Explain it: {site.rstrip('/')}{path}")
+        where = {"force": flag.force_id, "item": flag.item, "month": f"{flag.month:%Y-%m}"}
+        if hood is None:
+            path = reverse("pledge:unplaced-breaches", kwargs=where)
+        else:
+            path = reverse("pledge:breaches", kwargs={**where, "code": hood.code})
+        lines.append(f"  Explain it: {site.rstrip('/')}{path}")
     return "\n".join(lines) + "\n"
 
 

@@ -607,6 +607,8 @@ def figures_csv(request: HttpRequest, force: str) -> HttpResponse:
     ]
     rows: list[list[Any]] = []
     units = [measures.force_unit, *measures.bcus, *measures.neighbourhoods]
+    if measures.unplaced is not None:
+        units.append(measures.unplaced)  # the records placed in no neighbourhood
     for item, figures in measures.items.items():
         for u in units:
             for m, tally in zip(figures.months, figures.tallies(u), strict=True):

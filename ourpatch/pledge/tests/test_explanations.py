@@ -174,6 +174,21 @@ def test_for_the_force_only_breaches_in_no_neighbourhood_and_in_public_words(wor
     assert not Explanation.objects.exists()
 
 
-def test_a_breach_in_no_neighbourhood_is_not_flagged_to_a_sergeant(world, unplaced_call):
+def test_a_breach_in_no_neighbourhood_is_flagged_to_the_force_administrator(
+    world, unplaced_call, mailoutbox
+):
     flag_unexplained(now=NOW)
-    assert not BreachFlag.objects.filter(record_key="call:C0009999").exists()
+    flag = BreachFlag.objects.get(record_key="call:C0009999")
+    assert flag.neighbourhood is None and flag.item == 5
+    run_pending()
+    [mail] = [m for m in mailoutbox if "call:C0009999" in m.body]
+    admin = world.users["force_admin"]
+    assert mail.to == [admin.email]  # not a sergeant's: no neighbourhood has it
+    assert "/staff/pledge/west-yorkshire/no-neighbourhood/5/2026-03/" in mail.body
+    sergeants = [m for m in mailoutbox if m.to == ["sergeant@police.example"]]
+    assert sergeants and all("call:C0009999" not in m.body for m in sergeants)
+    # explained, it is not flagged again; nor is it emailed twice
+    explain_breach(admin, world.force, 5, MARCH, "call:C0009999", WHY, now=NOW)
+    flag_unexplained(now=NOW + dt.timedelta(days=1))
+    run_pending()
+    assert sum("call:C0009999" in m.body for m in mailoutbox) == 1

@@ -255,6 +255,9 @@ def test_breaches_in_no_neighbourhood_are_explained_from_the_dashboard(world):
         "1 missed a standard, 1 explained"
         in admin.get("/staff/pledge/?month=2026-03").content.decode()
     )
+    figures = admin.get("/staff/pledge/west-yorkshire/pledge.csv?month=2026-03").content.decode()
+    # the force's figures CSV has the records in no neighbourhood as a row of their own
+    assert "unplaced,,In no neighbourhood,5,2026-03,1,0,0.0000" in figures
     csv_text = admin.get(UNPLACED.rstrip("/") + ".csv").content.decode()
     assert "call:C0009999" in csv_text and WHY in csv_text and "C0001234" not in csv_text
     # published on the force's scorecard, not on a neighbourhood's
