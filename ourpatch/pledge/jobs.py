@@ -3,8 +3,9 @@
 Daily, every breach older than the force's ``explanation_due_days`` that has no explanation
 is flagged once (a :class:`BreachFlag`) and its neighbourhood's sergeants are emailed, one
 email each listing their newly flagged breaches; a breach placed in no neighbourhood (a call
-from outside every one) goes to the force's administrators, who explain those. The email names records by their keys
-and says what was missed in operational words: nobody's name or contact details.
+from outside every one) goes to the force's administrators, who explain those. The email
+names records by their keys and says what was missed in operational words: nobody's name or
+contact details.
 """
 
 from __future__ import annotations
