@@ -9,6 +9,7 @@ import pytest
 from ourpatch.accounts.factories import StaffProfileFactory, UserFactory
 from ourpatch.accounts.models import StaffRole
 from ourpatch.calls.factories import CallFactory
+from ourpatch.calls.models import Grade
 from ourpatch.contact.models import Message
 from ourpatch.dissatisfaction.factories import DissatisfactionFactory
 from ourpatch.geography.factories import (
@@ -121,3 +122,16 @@ def world(db) -> World:
         "no_profile": UserFactory(username="no_profile"),
     }
     return World(force, other, x, y, a, b, c, late_call, message, dissatisfaction, agreement, users)
+
+
+@pytest.fixture
+def unplaced_call(world: World) -> Any:
+    """A 999 call from outside every neighbourhood, answered after 40 seconds."""
+    return CallFactory(
+        force=world.force,
+        neighbourhood=None,
+        call_id="C0009999",
+        received_at=T,
+        answered_at=T + dt.timedelta(seconds=40),
+        grade=Grade.PRIORITY,
+    )

@@ -9,8 +9,6 @@ import pytest
 
 from ourpatch.accounts.factories import StaffProfileFactory, UserFactory
 from ourpatch.accounts.models import StaffRole
-from ourpatch.calls.factories import CallFactory
-from ourpatch.calls.models import Grade
 from ourpatch.pledge.explanations import (
     ExplanationRefused,
     check_text,
@@ -19,7 +17,7 @@ from ourpatch.pledge.explanations import (
 )
 from ourpatch.pledge.jobs import flag_unexplained
 from ourpatch.pledge.models import BreachFlag, Explanation
-from ourpatch.pledge.tests.conftest import MARCH, NOW, T
+from ourpatch.pledge.tests.conftest import MARCH, NOW
 from ourpatch.worker.queue import run_pending
 
 pytestmark = pytest.mark.django_db
@@ -113,19 +111,6 @@ def test_breaches_younger_than_the_due_days_wait(world):
 
 # --------------------------------------------------------------------------------------------
 # Breaches placed in no neighbourhood: explained for the force
-
-
-@pytest.fixture
-def unplaced_call(world):
-    """A 999 call from outside every neighbourhood, answered after 40 seconds."""
-    return CallFactory(
-        force=world.force,
-        neighbourhood=None,
-        call_id="C0009999",
-        received_at=T,
-        answered_at=T + dt.timedelta(seconds=40),
-        grade=Grade.PRIORITY,
-    )
 
 
 @pytest.mark.parametrize("role", ["force_admin", "commander"])

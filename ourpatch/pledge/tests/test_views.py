@@ -3,8 +3,6 @@ and CSV."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from django.test import Client
 
@@ -220,19 +218,7 @@ def test_csv_exports(world):
 UNPLACED = "/staff/pledge/west-yorkshire/no-neighbourhood/5/2026-03/"
 
 
-def test_breaches_in_no_neighbourhood_are_explained_from_the_dashboard(world):
-    from ourpatch.calls.factories import CallFactory
-    from ourpatch.calls.models import Grade
-    from ourpatch.pledge.tests.conftest import T
-
-    CallFactory(
-        force=world.force,
-        neighbourhood=None,
-        call_id="C0009999",
-        received_at=T,
-        answered_at=T + dt.timedelta(seconds=40),
-        grade=Grade.PRIORITY,
-    )
+def test_breaches_in_no_neighbourhood_are_explained_from_the_dashboard(world, unplaced_call):
     admin = _signed_in(world, "force_admin")
     dashboard = admin.get("/staff/pledge/?month=2026-03").content.decode()
     assert "In these 12 months: 1 missed a standard, 0 explained." in dashboard
