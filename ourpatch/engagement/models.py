@@ -106,6 +106,12 @@ class Subscription(models.Model):
     bounced_at = models.DateTimeField(null=True, blank=True)
 
     objects = PersonalDataQuerySet.as_manager()
+    # Which subscriptions a neighbourhood has, and when they were confirmed or ended, say
+    # nothing about anyone: the list of whom to send to is read without an audit entry, and
+    # each address when it is read to send to it, with one
+    OPERATIONAL_FIELDS = frozenset(
+        {"id", "neighbourhood", "created_at", "confirmed_at", "unsubscribed_at", "bounced_at"}
+    )
 
     class Meta:
         ordering = ["neighbourhood", "created_at"]

@@ -76,6 +76,28 @@ def unsubscribe_url(site: str, subscription: Subscription) -> str:
     return site + reverse("engagement:unsubscribe", args=[subscription.token])
 
 
+def subscribers_of(area: Neighbourhood) -> list[int]:
+    """The ids of the neighbourhood's confirmed, current subscriptions. A mailing to them
+    queues one job per subscriber (:func:`still_subscribed`, then :func:`send`), so a failure
+    or a crash part way through repeats at most one email, never the ones already sent."""
+    return list(
+        Subscription.objects.filter(
+            neighbourhood=area, confirmed_at__isnull=False, unsubscribed_at__isnull=True
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def still_subscribed(pk: int, purpose: str) -> Subscription | None:
+    """The subscription, read (audited) to send to it; None once it has ended."""
+    return (
+        Subscription.objects.filter(pk=pk, confirmed_at__isnull=False, unsubscribed_at__isnull=True)
+        .read_by(SYSTEM, purpose)
+        .first()
+    )
+
+
 def send(subscription: Subscription, site: str, subject: str, body: str) -> None:
     """One email to one subscriber, with the one-click unsubscribe headers (RFC 8058)."""
     link = unsubscribe_url(site, subscription)

@@ -75,6 +75,8 @@ class IssueRaiser(models.Model):
     told = models.JSONField(default=list, blank=True)
 
     objects = PersonalDataQuerySet.as_manager()
+    # whose issue it was is personal; which issue, and what they were told, is not
+    OPERATIONAL_FIELDS = frozenset({"id", "priority", "raised_at", "told"})
 
     class Meta:
         ordering = ["priority", "raised_at"]

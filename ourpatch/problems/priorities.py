@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from ourpatch.audit.personal import SYSTEM
 from ourpatch.contact.messages import address_hash, clean_text
-from ourpatch.engagement.models import Meeting, MeetingStatus, Subscription
-from ourpatch.engagement.subscriptions import send
+from ourpatch.engagement.models import Meeting, MeetingStatus
+from ourpatch.engagement.subscriptions import send, still_subscribed, subscribers_of
 from ourpatch.geography.models import Neighbourhood
 from ourpatch.problems.models import (
     CURRENT_PRIORITY_STATUSES,
@@ -139,6 +139,8 @@ UPDATES = {
     PriorityStatus.DECLINED: "was considered but not taken up as a priority",
 }
 TELL_RAISERS = "problems.tell_raisers"
+TELL_RAISER = "problems.tell_raiser"
+TELL_SUBSCRIBER = "problems.tell_subscriber"
 
 
 def tell_raisers_later(priority: Priority) -> None:
@@ -153,69 +155,93 @@ def tell_raisers_later(priority: Priority) -> None:
 
 @handler(TELL_RAISERS)
 def tell_raisers(payload: dict[str, Any]) -> None:
-    """Email everyone who raised the issue about this step, once each."""
+    """Queue this step's email to everyone who raised the issue and to the neighbourhood's
+    subscribers: one job each, so a failure part way repeats at most one email."""
     priority = Priority.objects.select_related("neighbourhood").get(pk=payload["priority"])
     status = payload["status"]
-    raisers = IssueRaiser.objects.filter(priority=priority).read_by(
-        SYSTEM, "telling residents what became of the issue they raised"
-    )
-    for raiser in raisers:
-        if status in raiser.told:
-            continue
-        step = UPDATES[PriorityStatus(status)]
-        page = f"/neighbourhoods/{priority.neighbourhood.force_id}/{priority.neighbourhood.code}/"
-        lines = [
-            f"Dear {raiser.name},",
-            "",
-            f"The issue you raised with the {priority.neighbourhood.name} team, "
-            f"“{priority.issue}”, {step}.",
-        ]
-        if priority.action:
-            lines += ["", f"What is being done: {priority.action}"]
-        if priority.outcome:
-            lines += ["", f"Outcome: {priority.outcome}"]
-        lines += ["", f"You can follow it under “You said, we did” on {page}"]
-        send_mail(
-            subject=f"Your issue in {priority.neighbourhood.name}: {step}",
-            message="\n".join(lines),
-            from_email=None,
-            recipient_list=[raiser.email],
-        )
-        raiser.told = [*raiser.told, status]
-        raiser.save(update_fields=["told"])
-    tell_subscribers(priority, PriorityStatus(status))
-
-
-def tell_subscribers(priority: Priority, status: PriorityStatus) -> None:
-    """The neighbourhood's subscribers hear when a priority is agreed, acted on and closed."""
-    if status == PriorityStatus.DECLINED:
+    for pk, told in IssueRaiser.objects.filter(priority=priority).values_list("pk", "told"):
+        if status not in told:
+            enqueue(TELL_RAISER, {"raiser": pk, "status": status}, key=f"tell-raiser:{pk}:{status}")
+    if PriorityStatus(status) == PriorityStatus.DECLINED:
         return  # a raised issue not taken up was never published
-    area = priority.neighbourhood
-    told = set(
+    told_subscribers = set(
         PriorityNotice.objects.filter(priority=priority, status=status).values_list(
             "subscription_id", flat=True
         )
     )
-    subscribers = Subscription.objects.filter(
-        neighbourhood=area, confirmed_at__isnull=False, unsubscribed_at__isnull=True
-    ).read_by(SYSTEM, "telling subscribers of a priority's progress")
+    for pk in subscribers_of(priority.neighbourhood):
+        if pk not in told_subscribers:
+            enqueue(
+                TELL_SUBSCRIBER,
+                {"priority": priority.pk, "status": status, "subscription": pk},
+                key=f"tell-subscriber:{priority.pk}:{status}:{pk}",
+            )
+
+
+@handler(TELL_RAISER)
+def tell_raiser(payload: dict[str, Any]) -> None:
+    """Email one resident what became of the issue they raised, once."""
+    raiser = (
+        IssueRaiser.objects.select_related("priority__neighbourhood")
+        .read_by(SYSTEM, "telling residents what became of the issue they raised")
+        .get(pk=payload["raiser"])
+    )
+    status = payload["status"]
+    if status in raiser.told:
+        return
+    priority = raiser.priority
+    step = UPDATES[PriorityStatus(status)]
+    page = f"/neighbourhoods/{priority.neighbourhood.force_id}/{priority.neighbourhood.code}/"
+    lines = [
+        f"Dear {raiser.name},",
+        "",
+        f"The issue you raised with the {priority.neighbourhood.name} team, "
+        f"“{priority.issue}”, {step}.",
+    ]
+    if priority.action:
+        lines += ["", f"What is being done: {priority.action}"]
+    if priority.outcome:
+        lines += ["", f"Outcome: {priority.outcome}"]
+    lines += ["", f"You can follow it under “You said, we did” on {page}"]
+    send_mail(
+        subject=f"Your issue in {priority.neighbourhood.name}: {step}",
+        message="\n".join(lines),
+        from_email=None,
+        recipient_list=[raiser.email],
+    )
+    raiser.told = [*raiser.told, status]
+    raiser.save(update_fields=["told"])
+
+
+@handler(TELL_SUBSCRIBER)
+def tell_subscriber(payload: dict[str, Any]) -> None:
+    """Tell one subscriber that a priority was agreed, acted on or closed, once."""
+    priority = Priority.objects.select_related("neighbourhood").get(pk=payload["priority"])
+    status = PriorityStatus(payload["status"])
+    done = PriorityNotice.objects.filter(
+        priority=priority, status=status, subscription_id=payload["subscription"]
+    )
+    if done.exists():
+        return
+    subscription = still_subscribed(
+        payload["subscription"], "telling subscribers of a priority's progress"
+    )
+    if subscription is None:
+        return  # unsubscribed since
     body = f"“{priority.issue}” {UPDATES[status]}."
     if priority.action:
         body += f"\n\nWe did: {priority.action}"
     if priority.outcome:
         body += f"\n\nOutcome: {priority.outcome}"
-    for subscription in subscribers:
-        if subscription.pk in told:
-            continue
-        send(
-            subscription,
-            settings.OURPATCH_SITE_URL,
-            f"{area.name}: a priority {UPDATES[status]}",
-            body,
-        )
-        PriorityNotice.objects.create(
-            priority=priority,
-            status=status,
-            subscription_id=subscription.pk,
-            sent_at=timezone.now(),
-        )
+    send(
+        subscription,
+        settings.OURPATCH_SITE_URL,
+        f"{priority.neighbourhood.name}: a priority {UPDATES[status]}",
+        body,
+    )
+    PriorityNotice.objects.create(
+        priority=priority,
+        status=status,
+        subscription_id=subscription.pk,
+        sent_at=timezone.now(),
+    )

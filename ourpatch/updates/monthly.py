@@ -11,11 +11,10 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from fpdf import FPDF
 
-from ourpatch.audit.personal import SYSTEM
 from ourpatch.crime.summary import neighbourhood_crime
 from ourpatch.engagement.meetings import upcoming
-from ourpatch.engagement.models import Meeting, MeetingStatus, Subscription
-from ourpatch.engagement.subscriptions import send
+from ourpatch.engagement.models import Meeting, MeetingStatus
+from ourpatch.engagement.subscriptions import send, still_subscribed, subscribers_of
 from ourpatch.geography.models import Neighbourhood
 from ourpatch.pledge.measures import neighbourhood_scorecard
 from ourpatch.problems.priorities import published
@@ -129,6 +128,7 @@ def pdf(update: MonthlyUpdate) -> bytes:
 
 PUBLISH_DUE = "updates.publish_due"
 SEND_UPDATE = "updates.generate_and_send"
+SEND_UPDATE_TO = "updates.send_to_subscriber"
 
 
 @handler(PUBLISH_DUE)
@@ -145,25 +145,42 @@ def publish_due(payload: dict[str, Any]) -> None:
 
 @handler(SEND_UPDATE)
 def generate_and_send(payload: dict[str, Any]) -> None:
+    """Compose and archive the month's update, then queue one email to each subscriber not
+    yet sent it, each its own job (see :func:`send_update_to`)."""
     area = Neighbourhood.objects.get(pk=payload["neighbourhood"])
     update = generate(area, dt.date.fromisoformat(payload["month"]))
     site = payload.get("site") or settings.OURPATCH_SITE_URL
     sent = set(update.deliveries.values_list("subscription_id", flat=True))
-    readers = Subscription.objects.filter(
-        neighbourhood=area, confirmed_at__isnull=False, unsubscribed_at__isnull=True
-    ).read_by(SYSTEM, "sending the monthly neighbourhood update")
-    for subscription in readers:
-        if subscription.pk in sent:
-            continue
-        send(
-            subscription,
-            site,
-            f"{area.name}: your neighbourhood update for {update.month:%B %Y}",
-            update.text,
-        )
-        UpdateDelivery.objects.create(
-            update=update, subscription_id=subscription.pk, sent_at=timezone.now()
-        )
+    for pk in subscribers_of(area):
+        if pk not in sent:
+            enqueue(
+                SEND_UPDATE_TO,
+                {"update": update.pk, "subscription": pk, "site": site},
+                key=f"update-mail:{update.pk}:{pk}",
+            )
+
+
+@handler(SEND_UPDATE_TO)
+def send_update_to(payload: dict[str, Any]) -> None:
+    """One subscriber, one email, one job: the delivery is recorded as the job is done, so a
+    mail server's refusal or a crash repeats this email at most, never the others."""
+    update = MonthlyUpdate.objects.select_related("neighbourhood").get(pk=payload["update"])
+    if update.deliveries.filter(subscription_id=payload["subscription"]).exists():
+        return
+    subscription = still_subscribed(
+        payload["subscription"], "sending the monthly neighbourhood update"
+    )
+    if subscription is None:
+        return  # unsubscribed since the mailing was queued
+    send(
+        subscription,
+        payload["site"],
+        f"{update.neighbourhood.name}: your neighbourhood update for {update.month:%B %Y}",
+        update.text,
+    )
+    UpdateDelivery.objects.create(
+        update=update, subscription_id=subscription.pk, sent_at=timezone.now()
+    )
 
 
 schedule(PUBLISH_DUE, dt.timedelta(days=1))

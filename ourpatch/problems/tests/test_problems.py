@@ -188,7 +188,8 @@ def test_a_resident_raises_an_issue_and_hears_of_each_step_once(mailoutbox) -> N
         follow=True,
     )
     assert "someone else changed this priority" in stale.content.decode()
-    assert run_pending() == 2 and run_pending() == 0
+    # two steps, each a job that queues one email to the resident as a job of its own
+    assert run_pending() == 4 and run_pending() == 0
     assert [m.to for m in mailoutbox] == [["sam@example.org"], ["sam@example.org"]]
     assert "has been agreed" in mailoutbox[0].subject
     assert "Alley gated with the council" in mailoutbox[1].body

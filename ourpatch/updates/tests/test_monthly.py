@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import smtplib
+from collections.abc import Sequence
 
 import pytest
+from django.core.mail import EmailMessage
+from django.core.mail.backends import locmem
 from django.test import Client
 from django.utils import timezone
 
@@ -19,6 +23,7 @@ from ourpatch.problems.models import PriorityStatus
 from ourpatch.teams.factories import TeamMemberFactory
 from ourpatch.updates.models import MonthlyUpdate
 from ourpatch.updates.monthly import SEND_UPDATE, generate, previous_month
+from ourpatch.worker.models import Job, JobState
 from ourpatch.worker.queue import enqueue, run_pending
 
 
@@ -101,7 +106,8 @@ def test_the_monthly_update_is_archived_printable_and_sent_once_to_each_subscrib
         {"neighbourhood": area.pk, "month": month.isoformat()},
         key=f"update:{area.pk}:{month:%Y-%m}",
     )
-    assert run_pending() == 1
+    # the update, then one email to each confirmed subscriber, each a job of its own
+    assert run_pending() == 3
     assert sorted(m.to[0] for m in mailoutbox) == ["a@example.org", "b@example.org"]
     body = mailoutbox[0].body
     assert "Speed checks every Friday" in body and "Chapeltown PACT" in body and "23 came" in body
@@ -174,3 +180,42 @@ def test_the_update_reports_the_months_pledge_figures_with_explanations() -> Non
     # residents' names never reach the published update
     for name in ("Alys", "Quarrendon", "Bram", "Ostrowicz"):
         assert name not in update.html and name not in update.text
+
+
+class RefusingBackend(locmem.EmailBackend):
+    """The test mail server: refuses the addresses in ``refused``, as an SMTP server would."""
+
+    refused: set[str] = set()
+
+    def send_messages(self, messages: Sequence[EmailMessage]) -> int:
+        for message in messages:
+            if set(message.to) & self.refused:
+                raise smtplib.SMTPRecipientsRefused({a: (550, b"no") for a in message.to})
+        return super().send_messages(messages)
+
+
+@pytest.mark.django_db
+def test_a_refused_email_is_retried_alone_and_the_others_are_never_sent_twice(
+    mailoutbox, settings
+) -> None:
+    area = NeighbourhoodFactory(code="CH1", name="Chapeltown")
+    for address in ("a@example.org", "refused@example.org", "c@example.org"):
+        Client().get(_subscribe(area, address, mailoutbox))
+    mailoutbox.clear()
+    settings.EMAIL_BACKEND = f"{__name__}.RefusingBackend"
+    RefusingBackend.refused = {"refused@example.org"}
+    month = previous_month(timezone.localdate())
+    enqueue(SEND_UPDATE, {"neighbourhood": area.pk, "month": month.isoformat()}, key="m")
+    run_pending()
+    assert sorted(m.to[0] for m in mailoutbox) == ["a@example.org", "c@example.org"]
+
+    # the mail server takes it now; the retry, when due, sends that one email only
+    RefusingBackend.refused = set()
+    Job.objects.filter(state=JobState.QUEUED).update(run_after=timezone.now())
+    assert run_pending() == 1
+    assert sorted(m.to[0] for m in mailoutbox) == [
+        "a@example.org",
+        "c@example.org",
+        "refused@example.org",
+    ]
+    assert MonthlyUpdate.objects.get().deliveries.count() == 3
