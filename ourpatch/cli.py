@@ -12,7 +12,7 @@ COMMANDS: dict[str, str] = {
     "demo": "build the demo force (West Yorkshire, real open data), serve it",
     "serve": "serve the configured database (gunicorn, WhiteNoise)",
     "manage": "run a Django management command (migrate, check, ...)",
-    "import": "import boundaries, postcodes, crime, incidents, calls, duties or surveys",
+    "import": "import boundaries, postcodes, areas, crime, incidents, calls, duties or surveys",
     "worker": "run scheduled and queued background jobs until stopped",
     "bench": "run a benchmark (locate, survey, ...) and print its figures",
 }
@@ -112,6 +112,22 @@ def _import_parser(sub: Any) -> None:
         ),
     )
     _file_import_arguments(postcodes, "the CSV file to import", limit_help)
+
+    areas = what.add_parser(
+        "areas",
+        help="LSOAs, MSOAs, wards and local authorities from an ONS lookup CSV",
+        description=(
+            "Import (upsert) the ONS statistical geographies from a lookup CSV as the ONS Open "
+            "Geography Portal publishes it: 'Output Area (2021) to LSOA to MSOA to LAD (2022) "
+            "Best Fit Lookup' (OA21CD, LSOA21CD, LSOA21NM, MSOA21CD, MSOA21NM, LAD22CD, "
+            "LAD22NM) creates LSOAs with their MSOAs; 'LSOA (2021) to Electoral Ward (2024) to "
+            "LAD (2024) Best Fit Lookup' (LSOA21CD, LSOA21NM, WD24CD, WD24NM, LAD24CD, "
+            "LAD24NM) sets their wards. The 2011 files (LSOA11CD, WD19CD, LAD19CD, ...) too; "
+            "optional population and households columns (census counts by LSOA). Import the "
+            "output-area lookup first. Columns are described in ourpatch/geography/areas.py."
+        ),
+    )
+    _file_import_arguments(areas, "the CSV file to import", limit_help)
 
     survey = what.add_parser(
         "survey",
@@ -288,6 +304,10 @@ def import_(args: argparse.Namespace) -> int:
     limit = args.max_size_mb * MB
     if args.what == "boundaries":
         report = import_boundaries(path, args.force, commit=args.commit, max_bytes=limit)
+    elif args.what == "areas":
+        from ourpatch.geography.areas import import_areas
+
+        report = import_areas(path, commit=args.commit, max_bytes=limit)
     elif args.what == "survey":
         from ourpatch.citizenfocus.imports import import_survey
 

@@ -23,6 +23,7 @@ class ImportForm(forms.Form):
         choices=[
             ("boundaries", "Neighbourhood boundaries (GeoJSON, one KML, or a .zip of KML files)"),
             ("postcodes", "ONS Postcode Directory (CSV)"),
+            ("areas", "ONS areas lookup: LSOAs, MSOAs, wards and local authorities (CSV)"),
             ("survey", "Survey responses, one row per respondent (CSV)"),
         ],
         widget=forms.RadioSelect,

@@ -1129,7 +1129,7 @@ class _PostcodeImport:
             note(
                 f"{_count(t.unknown_lsoa)} with an LSOA that is not in the database "
                 f"(e.g. {', '.join(t.unknown_lsoa_examples)}): left without one; this import "
-                "does not create LSOAs"
+                "does not create LSOAs (load them with ourpatch import areas)"
             )
 
 

@@ -14,6 +14,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from ourpatch.accounts.permissions import Action, profile_of, require, staff_view
 from ourpatch.audit.models import AuditAction
 from ourpatch.audit.personal import log
+from ourpatch.geography.areas import import_areas
 from ourpatch.geography.forms import ImportForm, NeighbourhoodForm
 from ourpatch.geography.imports import MAX_FILE_BYTES, import_boundaries, import_postcodes
 from ourpatch.geography.models import Force, Neighbourhood
@@ -121,6 +122,8 @@ def _import_post(request: HttpRequest, force: Force) -> HttpResponse:
                     report = import_survey(
                         path, commit=commit, label=upload.name, only_force=force.pk
                     )
+                elif form.cleaned_data["kind"] == "areas":
+                    report = import_areas(path, commit=commit, label=upload.name)
                 else:
                     report = import_postcodes(path, commit=commit, label=upload.name)
         except BadUpload as error:

@@ -108,3 +108,33 @@ def test_the_upload_needs_its_csrf_token(db):
         "/staff/imports/", {"kind": "boundaries", "file": _upload("b.geojson", b"{}")}
     )
     assert response.status_code == 403
+
+
+def test_the_ons_areas_lookup_is_uploaded_like_the_others(admin_client):
+    from ourpatch.geography.models import LSOA
+
+    lookup = (
+        "\ufeffOA21CD,LSOA21CD,LSOA21NM,MSOA21CD,MSOA21NM,LAD22CD,LAD22NM\r\n"
+        "E00056750,E01011229,Leeds 001A,E02002330,Leeds 001,E08000035,Leeds\r\n"
+        "E00056751,E01011229,Leeds 001A,E02002330,Leeds 001,E08000035,Leeds\r\n"
+    ).encode()
+    checked = admin_client.post(
+        "/staff/imports/", {"kind": "areas", "file": _upload("oa-lookup.csv", lookup)}
+    )
+    assert checked.status_code == 200 and not LSOA.objects.exists()
+    done = admin_client.post(
+        "/staff/imports/",
+        {"kind": "areas", "file": _upload("oa-lookup.csv", lookup), "commit": "on"},
+    )
+    assert done.status_code == 200, done.content.decode()
+    lsoa = LSOA.objects.select_related("msoa__local_authority").get()
+    assert (lsoa.code, lsoa.msoa.code, lsoa.msoa.local_authority.name) == (
+        "E01011229",
+        "E02002330",
+        "Leeds",
+    )
+    bad = admin_client.post(
+        "/staff/imports/",
+        {"kind": "areas", "file": _upload("bad.csv", b"LSOA21CD,LSOA21NM\nX1,Nowhere\n")},
+    )
+    assert bad.status_code == 400 and "LSOA21CD" in bad.content.decode()
