@@ -75,7 +75,7 @@ from ourpatch.geography.imports import (
     ImportReport,
     _Bad,
     _utf8_lines,
-    check_file,
+    file_refused,
 )
 from ourpatch.geography.models import Force, Neighbourhood
 from ourpatch.teams.models import TeamMember
@@ -157,11 +157,7 @@ class _Row:
 
 def _read_csv(path: Path, name: str, report: ImportReport, max_bytes: int) -> Iterator[Any]:
     """(line, {column: value}) for each non-blank row; problems go on the report."""
-    try:
-        check_file(path, name, max_bytes)
-    except _Bad as bad:
-        report.problem(str(bad))
-        report.rejected += 1
+    if file_refused(path, name, max_bytes, report):
         return
     with path.open("rb") as stream:
         reader = csv.reader(_utf8_lines(stream, name, report))

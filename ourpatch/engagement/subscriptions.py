@@ -76,17 +76,27 @@ def unsubscribe_url(site: str, subscription: Subscription) -> str:
     return site + reverse("engagement:unsubscribe", args=[subscription.token])
 
 
-def subscribers_of(area: Neighbourhood) -> list[int]:
-    """The ids of the neighbourhood's confirmed, current subscriptions. A mailing to them
-    queues one job per subscriber (:func:`still_subscribed`, then :func:`send`), so a failure
-    or a crash part way through repeats at most one email, never the ones already sent."""
-    return list(
+def mail_each_subscriber(
+    area: Neighbourhood, kind: str, payload: dict[str, Any], key: str, sent: set[int]
+) -> int:
+    """Queue job ``kind`` once for each of the neighbourhood's confirmed, current subscribers
+    not in ``sent``, its payload given the ``subscription`` id, keyed ``key:<id>``. One email,
+    one job: a refusal or a crash part way through repeats at most one email, never the ones
+    already sent. The job reads the address with :func:`still_subscribed`. Returns how many
+    were queued."""
+    subscriptions = (
         Subscription.objects.filter(
             neighbourhood=area, confirmed_at__isnull=False, unsubscribed_at__isnull=True
         )
         .order_by("pk")
-        .values_list("pk", flat=True)
+        .values_list("pk", flat=True)  # ids only: no one is read to list them
     )
+    queued = 0
+    for pk in subscriptions:
+        if pk not in sent:
+            enqueue(kind, {**payload, "subscription": pk}, key=f"{key}:{pk}")
+            queued += 1
+    return queued
 
 
 def still_subscribed(pk: int, purpose: str) -> Subscription | None:

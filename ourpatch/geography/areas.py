@@ -62,7 +62,7 @@ from ourpatch.geography.imports import (
     ImportReport,
     _Bad,
     _utf8_lines,
-    check_file,
+    file_refused,
 )
 from ourpatch.geography.models import LSOA, MSOA, LocalAuthority, Ward
 
@@ -187,11 +187,7 @@ def import_areas(
     uploaded file's original name)."""
     name = label or path.name
     report = ImportReport("areas", label or str(path), commit)
-    try:
-        check_file(path, name, max_bytes)
-    except _Bad as bad:
-        report.problem(str(bad))
-        report.rejected += 1
+    if file_refused(path, name, max_bytes, report):
         report.refuse()
         return report
     reading = _AreaFile(report, name)

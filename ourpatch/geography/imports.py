@@ -183,6 +183,17 @@ def check_file(path: Path, label: str, max_bytes: int) -> None:
     _check_size(path, label, max_bytes)
 
 
+def file_refused(path: Path, label: str, max_bytes: int, report: ImportReport) -> bool:
+    """:func:`check_file`, its problem put on ``report`` as one rejected file: is it refused?"""
+    try:
+        check_file(path, label, max_bytes)
+    except _Bad as bad:
+        report.problem(str(bad))
+        report.rejected += 1
+        return True
+    return False
+
+
 def _in_britain(lng: float, lat: float) -> bool:
     return WEST <= lng <= EAST and SOUTH <= lat <= NORTH
 
@@ -802,11 +813,7 @@ def import_postcodes(
     today = today or timezone.localdate()
     name = label or path.name
     report = ImportReport("postcodes", label or str(path), commit)
-    try:
-        check_file(path, name, max_bytes)
-    except _Bad as bad:
-        report.problem(str(bad))
-        report.rejected += 1
+    if file_refused(path, name, max_bytes, report):
         report.refuse()
         return report
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 from ourpatch.audit.personal import SYSTEM
 from ourpatch.contact.messages import address_hash, clean_text
 from ourpatch.engagement.models import Meeting, MeetingStatus
-from ourpatch.engagement.subscriptions import send, still_subscribed, subscribers_of
+from ourpatch.engagement.subscriptions import mail_each_subscriber, send, still_subscribed
 from ourpatch.geography.models import Neighbourhood
 from ourpatch.problems.models import (
     CURRENT_PRIORITY_STATUSES,
@@ -169,13 +169,13 @@ def tell_raisers(payload: dict[str, Any]) -> None:
             "subscription_id", flat=True
         )
     )
-    for pk in subscribers_of(priority.neighbourhood):
-        if pk not in told_subscribers:
-            enqueue(
-                TELL_SUBSCRIBER,
-                {"priority": priority.pk, "status": status, "subscription": pk},
-                key=f"tell-subscriber:{priority.pk}:{status}:{pk}",
-            )
+    mail_each_subscriber(
+        priority.neighbourhood,
+        TELL_SUBSCRIBER,
+        {"priority": priority.pk, "status": status},
+        f"tell-subscriber:{priority.pk}:{status}",
+        told_subscribers,
+    )
 
 
 @handler(TELL_RAISER)

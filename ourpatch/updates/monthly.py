@@ -14,7 +14,7 @@ from fpdf import FPDF
 from ourpatch.crime.summary import neighbourhood_crime
 from ourpatch.engagement.meetings import upcoming
 from ourpatch.engagement.models import Meeting, MeetingStatus
-from ourpatch.engagement.subscriptions import send, still_subscribed, subscribers_of
+from ourpatch.engagement.subscriptions import mail_each_subscriber, send, still_subscribed
 from ourpatch.geography.models import Neighbourhood
 from ourpatch.pledge.measures import neighbourhood_scorecard
 from ourpatch.problems.priorities import published
@@ -151,13 +151,8 @@ def generate_and_send(payload: dict[str, Any]) -> None:
     update = generate(area, dt.date.fromisoformat(payload["month"]))
     site = payload.get("site") or settings.OURPATCH_SITE_URL
     sent = set(update.deliveries.values_list("subscription_id", flat=True))
-    for pk in subscribers_of(area):
-        if pk not in sent:
-            enqueue(
-                SEND_UPDATE_TO,
-                {"update": update.pk, "subscription": pk, "site": site},
-                key=f"update-mail:{update.pk}:{pk}",
-            )
+    mailing = {"update": update.pk, "site": site}
+    mail_each_subscriber(area, SEND_UPDATE_TO, mailing, f"update-mail:{update.pk}", sent)
 
 
 @handler(SEND_UPDATE_TO)
