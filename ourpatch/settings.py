@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.humanize",  # intcomma: 31,635 crimes, not 31635
     "axes",
     "csp",
     # one app per capability (DESIGN.md)

@@ -145,7 +145,8 @@ def test_staff_page_and_csv(area):
     page = client.get("/staff/crime/?layer=ward&from=2024-01&to=2024-06").content.decode()
     assert "Headingley" in page and "Hyde Park" in page
     assert "Unassigned: an LSOA with no ward" in page
-    assert "13 all crime records from January 2024 to June 2024" in page
+    assert "<td>1,000</td>" in page  # Headingley's residents, as people read numbers
+    assert "13 records of all crime from January 2024 to June 2024" in page
 
     response = client.get("/staff/crime.csv?layer=local-authority&from=2024-01&to=2024-06")
     assert response["Content-Type"].startswith("text/csv")
@@ -162,7 +163,7 @@ def test_staff_page_and_csv(area):
 def test_the_default_range_is_the_twelve_months_to_the_latest(area):
     page = _staff(area["force"]).get("/staff/crime/").content.decode()
     assert "from April 2023 to March 2024" in page
-    assert "18 all crime records" in page  # December 2023's five now inside
+    assert "18 records of all crime" in page  # December 2023's five now inside
 
 
 def test_bad_parameters_are_named_and_defaults_used(area):
