@@ -64,6 +64,9 @@ class Action(enum.StrEnum):
     EXPLAIN_BREACH = "explain_breach"
     # a force's own incident records with exact locations (restricted, audited)
     READ_INCIDENTS = "read_incidents"
+    # the force's crime counted by neighbourhood, ward, local authority, ... (published
+    # figures: any of its staff; the inspectorate, every force's)
+    VIEW_CRIME_COUNTS = "view_crime_counts"
 
 
 # Roles that work inside a set of neighbourhoods named on their profile
@@ -295,6 +298,10 @@ def can(user: AnyUser, action: Action, target: Any = None) -> bool:
         return (
             role in INDICATOR_ROLES and isinstance(target, Force) and target.pk == profile.force_id
         )
+    if action == Action.VIEW_CRIME_COUNTS:
+        if role == StaffRole.INSPECTORATE:
+            return target is None or isinstance(target, Force)
+        return isinstance(target, Force) and target.pk == profile.force_id
     if action == Action.READ_INCIDENTS:
         # exact locations: the force's administrator and its analysts, who map them
         return (

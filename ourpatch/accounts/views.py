@@ -4,7 +4,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
-from ourpatch.accounts.models import StaffProfile, StaffRole
+from ourpatch.accounts.models import StaffProfile
 from ourpatch.accounts.permissions import (
     OPERATIONAL_ROLES,
     Action,
@@ -75,9 +75,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "can_recover_service": can(request.user, Action.RECOVER_SERVICE),
             "can_view_own_feedback": can(request.user, Action.VIEW_OWN_FEEDBACK),
             "can_view_pledge": can_view_pledge,
-            # published figures: any of the force's staff; the inspectorate, every force's
-            "can_count_crime": profile.force_id is not None
-            or profile.role == StaffRole.INSPECTORATE,
+            "can_count_crime": can(request.user, Action.VIEW_CRIME_COUNTS, profile.force),
             "pledge_neighbourhoods": pledge_neighbourhoods,
             # victims are kept informed by the team that works in a neighbourhood
             "can_update_victims": profile.role in OPERATIONAL_ROLES,

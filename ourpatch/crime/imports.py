@@ -49,11 +49,12 @@ from django.db import DatabaseError, models, transaction
 from django.utils import timezone
 from pyproj import Transformer
 
-from ourpatch.crime import bulk, categories
+from ourpatch.crime import categories
 from ourpatch.crime.models import Crime, MapPoint, Outcome, StopAndSearch
 from ourpatch.geography.imports import MAX_FILE_BYTES, ImportReport
 from ourpatch.geography.locate import UK_BOUNDS, NeighbourhoodIndex
 from ourpatch.geography.models import Force
+from ourpatch.importing import bulk
 
 Progress = Callable[[str, int, bool], None]  # (file, rows read so far, finished)
 PROGRESS_EVERY = 10_000

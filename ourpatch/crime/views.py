@@ -5,7 +5,7 @@ local-authority layer (:mod:`ourpatch.crime.layers`), and its CSV.
 The first two ask ``Action.VIEW_NEIGHBOURHOOD`` of the neighbourhood (the staff who see its
 page) and show what police.uk publishes, nothing more precise: map points, never addresses.
 The force's counts are published figures: any of its staff may see them
-(``Action.VIEW_DASHBOARD``; the inspectorate names the force). The incidents page asks
+(``Action.VIEW_CRIME_COUNTS``; the inspectorate names the force). The incidents page asks
 ``Action.READ_INCIDENTS`` of the force, and every incident it shows is written to the audit
 log as read.
 """
@@ -199,7 +199,7 @@ def neighbourhood_incidents(request: HttpRequest, force: str, code: str) -> Http
 def _layer_counts(request: HttpRequest) -> tuple[layers.LayerCounts | None, list[str], Force]:
     """The force's counts as the query string asks (``force``, ``layer``, ``from``, ``to``,
     ``category``); a parameter that cannot be read is named and its default used."""
-    force = force_for(request.user, Action.VIEW_DASHBOARD, request.GET.get("force", ""))
+    force = force_for(request.user, Action.VIEW_CRIME_COUNTS, request.GET.get("force", ""))
     errors: list[str] = []
     asked = request.GET.get("layer") or layers.Layer.NEIGHBOURHOOD
     try:

@@ -55,7 +55,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from django.db import IntegrityError, connection, models, transaction
+from django.db import IntegrityError, models, transaction
 
 from ourpatch.geography.imports import (
     MAX_FILE_BYTES,
@@ -65,9 +65,8 @@ from ourpatch.geography.imports import (
     file_refused,
 )
 from ourpatch.geography.models import LSOA, MSOA, LocalAuthority, Ward
+from ourpatch.importing import bulk
 
-# Rows per INSERT or UPDATE batch.
-WRITE_BATCH = 2000
 # The largest whole number a population or household count may be (PositiveIntegerField).
 MAX_COUNT = 2_147_483_647
 
@@ -610,65 +609,15 @@ def _find_columns(header: list[str], name: str) -> _Columns:
 
 def _write(plans: list[_Plan]) -> None:
     """New areas, then changed ones, local authorities first, in bulk without model
-    instances: COPY on PostgreSQL (several times faster than the ORM's bulk_create for a
-    national file), executemany on SQLite (in-process, so already fast)."""
+    instances (:mod:`ourpatch.importing.bulk`: COPY on PostgreSQL, several times faster than
+    the ORM's bulk_create for a national file; executemany on SQLite)."""
     for plan in plans:
-        table = connection.ops.quote_name(plan.model._meta.db_table)
-        columns = [_column(plan.model, f) for f in ("code", *plan.fields)]
-        if plan.create:
-            _insert(table, columns, plan.create)
-        if plan.update:
-            _update(table, columns, plan.update)
-
-
-def _insert(table: str, columns: list[str], rows: list[tuple[Any, ...]]) -> None:
-    names = ", ".join(columns)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-            return
-        marks = ", ".join(["%s"] * len(columns))
-        for start in range(0, len(rows), WRITE_BATCH):
-            cursor.executemany(
-                f"INSERT INTO {table} ({names}) VALUES ({marks})",  # noqa: S608
-                rows[start : start + WRITE_BATCH],
-            )
-
-
-def _update(table: str, columns: list[str], rows: list[tuple[Any, ...]]) -> None:
-    """``rows`` are (code, *fields); ``columns`` the code's column, then the fields'."""
-    key, fields = columns[0], columns[1:]
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            names = ", ".join(columns)
-            changes = "ourpatch_area_changes"
-            cursor.execute(
-                f"CREATE TEMPORARY TABLE {changes} AS SELECT {names} FROM {table} WITH NO DATA"  # noqa: S608
-            )
-            with cursor.copy(f"COPY {changes} ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-            sets = ", ".join(f"{f} = c.{f}" for f in fields)
-            cursor.execute(
-                f"UPDATE {table} SET {sets} FROM {changes} c WHERE {table}.{key} = c.{key}"  # noqa: S608
-            )
-            cursor.execute(f"DROP TABLE {changes}")
-            return
-        sets = ", ".join(f"{f} = %s" for f in fields)
-        for start in range(0, len(rows), WRITE_BATCH):
-            cursor.executemany(
-                f"UPDATE {table} SET {sets} WHERE {key} = %s",  # noqa: S608
-                [(*row[1:], row[0]) for row in rows[start : start + WRITE_BATCH]],
-            )
-
-
-def _column(model: type[models.Model], name: str) -> str:
-    """The quoted column of a field (``msoa_id`` is the ``msoa`` foreign key's)."""
-    field = model._meta.get_field(name.removesuffix("_id"))
-    assert isinstance(field, models.Field) and field.column
-    return connection.ops.quote_name(field.column)
+        fields = list(plan.fields)
+        # an area another import added meanwhile fails the import whole, and says so
+        bulk.insert(
+            plan.model, ["code", *fields], plan.create, count=len(plan.create), unique=("code",)
+        )
+        bulk.update(plan.model, fields, [(*row[1:], row[0]) for row in plan.update])
 
 
 __all__ = ["import_areas"]

@@ -22,7 +22,7 @@ from ourpatch.accounts.permissions import Action, can
 from ourpatch.geography.models import Force, Neighbourhood
 from ourpatch.pledge.clocks import month_start
 from ourpatch.pledge.models import Explanation
-from ourpatch.pledge.rules import BY_ITEM, Breach, make_scope
+from ourpatch.pledge.rules import BY_ITEM, Breach, Rule, Scope, Tally, make_scope
 
 MAX_LENGTH = 1000
 
@@ -77,25 +77,44 @@ def check_text(text: str) -> str:
     return cleaned
 
 
+def _place_scope(place: Neighbourhood | Force, month: dt.date, now: dt.datetime | None) -> Scope:
+    if isinstance(place, Neighbourhood):
+        return make_scope(place.force, [month_start(month)], neighbourhood_ids=[place.pk], now=now)
+    return make_scope(place, [month_start(month)], now=now)
+
+
+def breaches_in(
+    place: Neighbourhood | Force, rule: Rule, month: dt.date, now: dt.datetime | None = None
+) -> list[Breach]:
+    """The rule's breaches in the month: in the neighbourhood, or, for a force, those placed
+    in no neighbourhood of it (which its administrator and commanders explain)."""
+    found = rule.breaches(_place_scope(place, month, now))
+    if isinstance(place, Neighbourhood):
+        return found
+    return [b for b in found if b.neighbourhood_id is None]
+
+
+def tally_in(
+    place: Neighbourhood | Force, rule: Rule, month: dt.date, now: dt.datetime | None = None
+) -> Tally:
+    """The rule's figure for the month over the same records as :func:`breaches_in`."""
+    total = Tally()
+    for (hood_id, _), tally in rule.tallies(_place_scope(place, month, now)).items():
+        if isinstance(place, Neighbourhood) or hood_id is None:
+            total.add(tally)
+    return total
+
+
 def find_breach(
     place: Neighbourhood | Force, item: int, month: dt.date, record_key: str, now: dt.datetime
 ) -> Breach | None:
-    """The breach named by ``record_key``, if the record still misses its standard: in the
-    neighbourhood, or, for a force, placed in no neighbourhood of it."""
+    """The breach named by ``record_key``, if the record still misses its standard."""
     rule = BY_ITEM.get(item)
     if rule is None:
         return None
-    months = [month_start(month)]
-    if isinstance(place, Neighbourhood):
-        scope = make_scope(place.force, months, neighbourhood_ids=[place.pk], now=now)
-        found = rule.breaches(scope)
-    else:
-        found = [
-            b
-            for b in rule.breaches(make_scope(place, months, now=now))
-            if b.neighbourhood_id is None
-        ]
-    return next((b for b in found if b.record_key == record_key), None)
+    return next(
+        (b for b in breaches_in(place, rule, month, now) if b.record_key == record_key), None
+    )
 
 
 def place_name(place: Neighbourhood | Force) -> str:

@@ -374,10 +374,11 @@ def _code_version() -> str:
     """The rules' own code, so that a shared cache never serves figures an older version of
     them computed."""
     from ourpatch.calls import exclusions
+    from ourpatch.importing import exclusions as shared_exclusions
     from ourpatch.pledge import clocks, rules
 
     digest = hashlib.sha256()
-    for module in (rules, clocks, exclusions, sys.modules[__name__]):
+    for module in (rules, clocks, exclusions, shared_exclusions, sys.modules[__name__]):
         digest.update(Path(module.__file__ or "").read_bytes())
     return digest.hexdigest()[:16]
 
@@ -389,7 +390,7 @@ def _cache_key(scope: Scope, version: tuple[tuple[str, int], ...]) -> str:
         if not f.primary_key
     ]
     hoods = None if scope.neighbourhood_ids is None else sorted(scope.neighbourhood_ids)
-    stale_days = getattr(settings, "OURPATCH_STALE_AFTER_DAYS", 90)
+    stale_days = settings.OURPATCH_STALE_AFTER_DAYS
     parts = (_code_version(), scope.force.pk, scope.months, hoods, standards, stale_days, version)
     return "pledge-measures:" + hashlib.sha256(repr(parts).encode()).hexdigest()
 

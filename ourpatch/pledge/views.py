@@ -54,7 +54,13 @@ from ourpatch.accounts.permissions import (
 from ourpatch.citizenfocus import charts
 from ourpatch.geography.models import BasicCommandUnit, Force, Neighbourhood
 from ourpatch.pledge.clocks import LONDON, months_ending
-from ourpatch.pledge.explanations import MAX_LENGTH, ExplanationRefused, explain_breach
+from ourpatch.pledge.explanations import (
+    MAX_LENGTH,
+    ExplanationRefused,
+    breaches_in,
+    explain_breach,
+    tally_in,
+)
 from ourpatch.pledge.jobs import unexplained_flags
 from ourpatch.pledge.measures import (
     ItemFigures,
@@ -67,7 +73,7 @@ from ourpatch.pledge.measures import (
     this_month,
 )
 from ourpatch.pledge.models import Explanation
-from ourpatch.pledge.rules import BY_ITEM, Breach, Scope, Tally, make_scope
+from ourpatch.pledge.rules import BY_ITEM, Breach, Tally, make_scope, standards_for
 
 # --------------------------------------------------------------------------------------------
 # Words for figures
@@ -423,10 +429,6 @@ def _record_link(request: HttpRequest, breach: Breach, area: Neighbourhood | Non
         return ""
 
 
-def _scope(the_force: Force, area: Neighbourhood | None, month: dt.date) -> Scope:
-    return make_scope(the_force, [month], neighbourhood_ids=None if area is None else [area.pk])
-
-
 def _breaches(
     the_force: Force, area: Neighbourhood | None, item: int, month: dt.date
 ) -> list[Breach]:
@@ -434,8 +436,7 @@ def _breaches(
     rule = BY_ITEM.get(item)
     if rule is None:
         raise Http404("no such Pledge item")
-    found = rule.breaches(_scope(the_force, area, month))
-    return found if area is not None else [b for b in found if b.neighbourhood_id is None]
+    return breaches_in(the_force if area is None else area, rule, month)
 
 
 @staff_view
@@ -505,11 +506,7 @@ def _breaches_page(
                 "form": form if may_explain else None,
             }
         )
-    scope = _scope(the_force, area, when)
-    total = Tally()
-    for (hood, _), tally in BY_ITEM[item].tallies(scope).items():
-        if area is not None or hood is None:
-            total.add(tally)
+    total = tally_in(place, BY_ITEM[item], when)
     context = _staff_context(the_force, when)
     context.update(
         {
@@ -518,7 +515,7 @@ def _breaches_page(
             "force_pages": can(request.user, Action.VIEW_PLEDGE, the_force),
             "item": item,
             "rule": BY_ITEM[item],
-            "standard": BY_ITEM[item].standard(scope.standards),
+            "standard": BY_ITEM[item].standard(standards_for(the_force)),
             "rows": rows,
             "figure": figure_text(total, BY_ITEM[item].counts),
             "excluded": excluded_text(total),

@@ -13,7 +13,7 @@ import pyarrow as pa
 import pytest
 from django.db import IntegrityError, connection, transaction
 
-from ourpatch.crime import bulk, columnar
+from ourpatch.crime import columnar
 from ourpatch.crime.imports import (
     STREET_HEADER,
     Columns,
@@ -27,6 +27,7 @@ from ourpatch.crime.imports import (
 )
 from ourpatch.crime.models import Crime, MapPoint
 from ourpatch.geography.locate import UK_BOUNDS
+from ourpatch.importing import bulk
 
 FIXTURES = Path(__file__).parent / "fixtures"
 STREET = FIXTURES / "2017-01-city-of-london-street.csv"

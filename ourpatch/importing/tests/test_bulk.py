@@ -1,4 +1,4 @@
-"""Bulk loads (crime.bulk): a row another import added meanwhile fails the load whole, with a
+"""Bulk loads (importing.bulk): a row another import added meanwhile fails the load whole, with a
 message saying so, on SQLite and PostgreSQL alike."""
 
 from __future__ import annotations
@@ -7,9 +7,9 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from ourpatch.crime import bulk
 from ourpatch.crime.factories import CrimeFactory
 from ourpatch.crime.models import Crime
+from ourpatch.importing import bulk
 
 
 @pytest.mark.django_db

@@ -1,4 +1,6 @@
-"""Loading hundreds of thousands of rows in one transaction, on SQLite and PostgreSQL alike.
+"""Loading hundreds of thousands of rows in one transaction, on SQLite and PostgreSQL alike:
+what the police.uk import (``ourpatch.crime.imports``) and the ONS areas import
+(``ourpatch.geography.areas``) write with.
 
 The police.uk import's national month is half a million rows into a table with four
 indexes. What it takes, measured (see README.md):
@@ -250,13 +252,14 @@ def _sqlite_literal(value: Any) -> str:
 def update(
     model: type[models.Model], columns: Sequence[str], rows: Sequence[Sequence[Any]]
 ) -> None:
-    """``UPDATE … SET columns WHERE id``: each row is its columns' values (as
-    :func:`db_value` gives them), then the id."""
+    """``UPDATE … SET columns WHERE pk``: each row is its columns' values (as
+    :func:`db_value` gives them), then the primary key (an id, or an ONS code)."""
     if not rows:
         return
     sets = ", ".join(f"{c} = %s" for c in _columns(model, columns))
+    key = connection.ops.quote_name(model._meta.pk.column)
     with connection.cursor() as cursor:
-        cursor.executemany(f"UPDATE {_table(model)} SET {sets} WHERE id = %s", rows)  # noqa: S608
+        cursor.executemany(f"UPDATE {_table(model)} SET {sets} WHERE {key} = %s", rows)  # noqa: S608
 
 
 @contextlib.contextmanager
